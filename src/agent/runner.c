@@ -1,0 +1,898 @@
+#include "agent/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/hmap.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+extern char **environ;
+
+#define ERR_MAX (64 * 1024)
+#define ARG_INPUT_MAX (128 * 1024 - 1)   /* MAX_ARG_STRLEN - NUL */
+
+enum ev_kind { EV_WAKE, EV_OUT, EV_ERR, EV_PID };
+
+struct job;
+
+struct ev_tag {
+	enum ev_kind kind;
+	struct job *job;
+};
+
+struct job {
+	struct job *next, *prev;       /* queue or running list */
+	struct agent_request req;      /* strings below are our copies */
+	char *exec, *file, *input, *user, *lock_key;
+	char *password;                /* sodium_malloc */
+	char **env;
+	pid_t pid;
+	int out_fd, err_fd, pid_fd;
+	struct ev_tag t_out, t_err, t_pid;
+	struct buf out, err;
+	struct timespec submitted, started;
+	long deadline_ms;              /* monotonic */
+	bool timed_out, exited;
+	int status;                    /* waitid result */
+	int spawn_err;
+};
+
+struct lockq {
+	struct job *holder;
+	struct job *head, *tail;       /* waiting for the lock */
+};
+
+struct ticker {
+	struct ticker *next;
+	long interval_ms, due_ms;
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct runner {
+	pthread_t thread;
+	int epfd, wakefd;
+	struct ev_tag t_wake;
+	int max_agents;
+
+	pthread_mutex_t mu;            /* guards inbox, locks, tickers, stats, stopping */
+	struct job *inbox_head, *inbox_tail;
+	struct hmap *locks;            /* key -> struct lockq */
+	struct ticker *tickers;
+	bool stopping;
+	struct runner_stats st;
+
+	/* owned by the runner thread only */
+	struct job *q_head, *q_tail;   /* ready to start */
+	struct job *running;           /* doubly linked */
+	unsigned nrunning;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static double ts_diff_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->exec);
+	free(j->file);
+	if (j->input) {
+		sodium_memzero(j->input, j->req.input_len);
+		free(j->input);
+	}
+	free(j->user);
+	free(j->lock_key);
+	if (j->password)
+		sodium_free(j->password);
+	for (char **e = j->env; e && *e; e++)
+		free(*e);
+	free(j->env);
+	buf_release(&j->out);
+	buf_release(&j->err);
+	free(j);
+}
+
+static char *dup_or_null(const char *s, bool *fail)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*fail = true;
+	return d;
+}
+
+static struct job *job_new(const struct agent_request *req)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	bool fail = false;
+	size_t n = 0;
+
+	if (!j)
+		return NULL;
+	j->req = *req;
+	j->out_fd = j->err_fd = j->pid_fd = -1;
+	j->exec = dup_or_null(req->exec, &fail);
+	j->file = dup_or_null(req->file, &fail);
+	j->user = dup_or_null(req->user, &fail);
+	j->lock_key = dup_or_null(req->lock_key, &fail);
+	if (req->input) {
+		j->input = malloc(req->input_len + 1);
+		if (j->input) {
+			memcpy(j->input, req->input, req->input_len);
+			j->input[req->input_len] = '\0';
+		} else {
+			fail = true;
+		}
+	}
+	if (req->password) {
+		size_t pl = strlen(req->password);
+
+		j->password = sodium_malloc(pl + 1);
+		if (j->password)
+			memcpy(j->password, req->password, pl + 1);
+		else
+			fail = true;
+	}
+	for (const char *const *e = req->env; e && *e; e++)
+		n++;
+	j->env = calloc(n + 1, sizeof(*j->env));
+	if (!j->env)
+		fail = true;
+	for (size_t i = 0; !fail && i < n; i++)
+		j->env[i] = dup_or_null(req->env[i], &fail);
+	buf_init(&j->out, req->output_max ? req->output_max : BUF_DEFAULT_MAX);
+	buf_init(&j->err, ERR_MAX);
+	if (fail || !j->exec || !j->file) {
+		job_free(j);
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &j->submitted);
+	return j;
+}
+
+/* ---- queues (runner thread) ---- */
+
+static void q_push(struct job **head, struct job **tail, struct job *j, bool front)
+{
+	j->next = j->prev = NULL;
+	if (!*head) {
+		*head = *tail = j;
+	} else if (front) {
+		j->next = *head;
+		*head = j;
+	} else {
+		(*tail)->next = j;
+		*tail = j;
+	}
+}
+
+static struct job *q_pop(struct job **head, struct job **tail)
+{
+	struct job *j = *head;
+
+	if (j) {
+		*head = j->next;
+		if (!*head)
+			*tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+static void running_add(struct runner *r, struct job *j)
+{
+	j->prev = NULL;
+	j->next = r->running;
+	if (r->running)
+		r->running->prev = j;
+	r->running = j;
+	r->nrunning++;
+}
+
+static void running_del(struct runner *r, struct job *j)
+{
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		r->running = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	j->next = j->prev = NULL;
+	r->nrunning--;
+}
+
+/* ---- spawning ---- */
+
+static int build_env(const struct job *j, char ***ret)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	for (char **e = environ; *e; e++)
+		n++;
+	for (char **e = j->env; *e; e++)
+		n++;
+	env = calloc(n + 8, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "SYSMAN_", 7) != 0)
+			env[k++] = *e;
+	for (char **e = j->env; *e; e++)
+		env[k++] = *e;
+	env[k] = NULL;
+	*ret = env;
+	return (int)k;
+}
+
+static int make_input_fd(const struct job *j)
+{
+	int fd;
+
+	if (!j->input)
+		return open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fd = memfd_create("sysman-input", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (j->req.input_len && write(fd, j->input, j->req.input_len) != (ssize_t)j->req.input_len) {
+		int e = errno ? errno : EIO;
+
+		close(fd);
+		return -e;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static int spawn_job(struct runner *r, struct job *j)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, defs;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, in = -1, k = 0, rc;
+	const char *argv[12];
+	char **env = NULL, *userenv = NULL, *passenv = NULL, *arg_input = NULL;
+	int envn;
+	struct epoll_event ev;
+
+	if (pipe2(outp, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(errp, O_CLOEXEC | O_NONBLOCK) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	in = make_input_fd(j);
+	if (in < 0) {
+		rc = in;
+		goto fail;
+	}
+	argv[k++] = j->exec;
+	argv[k++] = "-f";
+	argv[k++] = j->file;
+	if (j->user) {
+		argv[k++] = "-u";
+		argv[k++] = j->user;
+	}
+	if (j->password && j->req.pass_in_argv) {
+		argv[k++] = "-p";
+		argv[k++] = j->password;
+	}
+	if (j->input && j->req.input_len <= ARG_INPUT_MAX && !memchr(j->input, 0, j->req.input_len)) {
+		/* -i gets what the user meant: `echo on > power` passes "on";
+		 * stdin keeps the exact bytes */
+		if (j->req.input_len && j->input[j->req.input_len - 1] == '\n') {
+			arg_input = strndup(j->input, j->req.input_len - 1);
+			if (!arg_input) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+		}
+		argv[k++] = "-i";
+		argv[k++] = arg_input ? arg_input : j->input;
+	}
+	argv[k] = NULL;
+	envn = build_env(j, &env);
+	if (envn < 0) {
+		rc = envn;
+		goto fail;
+	}
+	if (j->user && asprintf(&userenv, "SYSMAN_USER=%s", j->user) > 0)
+		env[envn++] = userenv;
+	if (j->password) {
+		size_t pl = strlen(j->password);
+
+		passenv = sodium_malloc(pl + 17);
+		if (passenv) {
+			memcpy(passenv, "SYSMAN_PASSWORD=", 16);
+			memcpy(passenv + 16, j->password, pl + 1);
+			env[envn++] = passenv;
+		}
+	}
+	env[envn] = NULL;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigemptyset(&defs);
+	sigaddset(&defs, SIGPIPE);
+	sigaddset(&defs, SIGINT);
+	sigaddset(&defs, SIGTERM);
+	sigaddset(&defs, SIGHUP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &defs);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&j->pid, j->exec, &fa, &at, (char *const *)argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(userenv);
+	free(arg_input);
+	arg_input = NULL;
+	if (passenv) {
+		sodium_free(passenv);
+		passenv = NULL;
+	}
+	free(env);
+	env = NULL;
+	if (j->password) {
+		sodium_free(j->password);
+		j->password = NULL;
+	}
+	close(in);
+	in = -1;
+	close(outp[1]);
+	close(errp[1]);
+	outp[1] = errp[1] = -1;
+	if (rc != 0) {
+		rc = -rc;
+		goto fail;
+	}
+	j->pid_fd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	if (j->pid_fd < 0) {
+		rc = -errno;
+		kill(-j->pid, SIGKILL);
+		waitpid(j->pid, NULL, 0);
+		goto fail;
+	}
+	j->out_fd = outp[0];
+	j->err_fd = errp[0];
+	j->t_out = (struct ev_tag){ EV_OUT, j };
+	j->t_err = (struct ev_tag){ EV_ERR, j };
+	j->t_pid = (struct ev_tag){ EV_PID, j };
+	ev.events = EPOLLIN;
+	ev.data.ptr = &j->t_out;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->out_fd, &ev);
+	ev.data.ptr = &j->t_err;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->err_fd, &ev);
+	ev.data.ptr = &j->t_pid;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->pid_fd, &ev);
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
+	j->deadline_ms = now_ms() + (long)(j->req.timeout_s > 0 ? j->req.timeout_s : 30) * 1000L;
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	if (in >= 0)
+		close(in);
+	free(env);
+	free(arg_input);
+	j->spawn_err = -rc;
+	return rc;
+}
+
+/* ---- completion ---- */
+
+static void lock_release(struct runner *r, struct job *j);
+
+static void job_finish(struct runner *r, struct job *j)
+{
+	struct agent_result res = { 0 };
+	char msg[512] = "";
+	struct timespec end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	res.out = &j->out;
+	res.err = &j->err;
+	res.pid = j->pid;
+	res.truncated = j->out.truncated;
+	res.timed_out = j->timed_out;
+	res.queued_ms = (long)ts_diff_ms(&j->submitted, j->started.tv_sec ? &j->started : &end);
+	res.ms = j->started.tv_sec ? ts_diff_ms(&j->started, &end) : 0;
+	if (j->spawn_err) {
+		res.rc = j->spawn_err == ENOENT ? AGENT_RC_NOTFOUND : AGENT_RC_NOEXEC;
+		snprintf(msg, sizeof(msg), "agent '%s' %s", j->exec,
+			 j->spawn_err == ENOENT ? "not found" :
+			 j->spawn_err == EACCES ? "is not executable" : strerror(j->spawn_err));
+	} else if (j->timed_out) {
+		res.rc = AGENT_RC_TIMEOUT;
+		snprintf(msg, sizeof(msg), "timed out after %ds", j->req.timeout_s);
+	} else if (WIFEXITED(j->status)) {
+		res.rc = WEXITSTATUS(j->status);
+	} else if (WIFSIGNALED(j->status)) {
+		res.rc = AGENT_RC_SIGNAL_BASE + WTERMSIG(j->status);
+		snprintf(msg, sizeof(msg), "agent killed by signal %d (%s)", WTERMSIG(j->status),
+			 strsignal(WTERMSIG(j->status)));
+	}
+	if (!msg[0] && j->err.len) {
+		const char *s = buf_str(&j->err);
+		size_t n;
+
+		while (*s == '\n' || *s == ' ')
+			s++;
+		n = strcspn(s, "\n");
+		if (n >= sizeof(msg))
+			n = sizeof(msg) - 1;
+		memcpy(msg, s, n);
+		msg[n] = '\0';
+	}
+	if (res.truncated) {
+		size_t l = strlen(msg);
+
+		snprintf(msg + l, sizeof(msg) - l, "%soutput truncated at %zu bytes",
+			 l ? "; " : "", j->out.len);
+	}
+	res.message = msg;
+	if (j->lock_key)
+		lock_release(r, j);
+	pthread_mutex_lock(&r->mu);
+	r->st.finished++;
+	if (j->timed_out)
+		r->st.timed_out++;
+	pthread_mutex_unlock(&r->mu);
+	j->req.done(j->req.arg, &res);
+	job_free(j);
+}
+
+static void job_close_fds(struct runner *r, struct job *j)
+{
+	int *fds[] = { &j->out_fd, &j->err_fd, &j->pid_fd };
+
+	for (size_t i = 0; i < 3; i++)
+		if (*fds[i] >= 0) {
+			epoll_ctl(r->epfd, EPOLL_CTL_DEL, *fds[i], NULL);
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+static void job_reap(struct runner *r, struct job *j)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	/* Kill the group while the leader is still a zombie, so its pid (the
+	 * group id) cannot have been reused. */
+	if (waitid(P_PIDFD, (id_t)j->pid_fd, &si, WEXITED | WNOWAIT | WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	kill(-j->pid, SIGKILL);
+	if (waitpid(j->pid, &j->status, 0) < 0)
+		j->status = 0;
+	j->exited = true;
+	if (j->out_fd >= 0)
+		buf_read_fd(&j->out, j->out_fd);
+	if (j->err_fd >= 0)
+		buf_read_fd(&j->err, j->err_fd);
+	job_close_fds(r, j);
+	running_del(r, j);
+	job_finish(r, j);
+}
+
+/* ---- locks ---- */
+
+/* Returns true if j may run now (and takes the lock), false if it was
+ * parked behind the holder. */
+static bool lock_take(struct runner *r, struct job *j)
+{
+	struct lockq *lq;
+	bool ok = true;
+
+	pthread_mutex_lock(&r->mu);
+	lq = hmap_get(r->locks, j->lock_key);
+	if (!lq) {
+		lq = calloc(1, sizeof(*lq));
+		if (!lq || hmap_put(r->locks, j->lock_key, lq, NULL) < 0) {
+			free(lq);
+			pthread_mutex_unlock(&r->mu);
+			return true;  /* out of memory: run unserialised rather than stall */
+		}
+	}
+	if (lq->holder) {
+		q_push(&lq->head, &lq->tail, j, false);
+		r->st.lock_waiting++;
+		ok = false;
+	} else {
+		lq->holder = j;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return ok;
+}
+
+static void lock_release(struct runner *r, struct job *j)
+{
+	struct lockq *lq;
+	struct job *next = NULL;
+
+	pthread_mutex_lock(&r->mu);
+	lq = hmap_get(r->locks, j->lock_key);
+	if (lq && lq->holder == j) {
+		next = q_pop(&lq->head, &lq->tail);
+		lq->holder = next;
+		if (next)
+			r->st.lock_waiting--;
+		else
+			free(hmap_del(r->locks, j->lock_key));
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (next)
+		q_push(&r->q_head, &r->q_tail, next, true);
+}
+
+int runner_lock_holder(struct runner *r, const char *key, struct buf *out)
+{
+	struct lockq *lq;
+	int held = 0;
+
+	pthread_mutex_lock(&r->mu);
+	lq = hmap_get(r->locks, key);
+	if (lq && lq->holder) {
+		unsigned waiting = 0;
+
+		for (struct job *w = lq->head; w; w = w->next)
+			waiting++;
+		buf_printf(out, "held by %s (%s, pid %d), %u waiting\n", lq->holder->file,
+			   agent_op_name(lq->holder->req.op), (int)lq->holder->pid, waiting);
+		held = 1;
+	} else {
+		buf_append_str(out, "free\n");
+	}
+	pthread_mutex_unlock(&r->mu);
+	return held;
+}
+
+/* ---- the loop ---- */
+
+static void dispatch(struct runner *r)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&r->mu);
+	while ((j = q_pop(&r->inbox_head, &r->inbox_tail)))
+		q_push(&r->q_head, &r->q_tail, j, false);
+	pthread_mutex_unlock(&r->mu);
+	while (r->nrunning < (unsigned)r->max_agents && (j = q_pop(&r->q_head, &r->q_tail))) {
+		/* a job coming back from a lock queue already holds the lock */
+		if (j->lock_key && !j->started.tv_sec && !j->spawn_err) {
+			bool mine;
+
+			pthread_mutex_lock(&r->mu);
+			{
+				struct lockq *lq = hmap_get(r->locks, j->lock_key);
+
+				mine = lq && lq->holder == j;
+			}
+			pthread_mutex_unlock(&r->mu);
+			if (!mine && !lock_take(r, j))
+				continue;
+		}
+		pthread_mutex_lock(&r->mu);
+		r->st.started++;
+		pthread_mutex_unlock(&r->mu);
+		if (spawn_job(r, j) < 0) {
+			job_finish(r, j);
+			continue;
+		}
+		running_add(r, j);
+	}
+}
+
+static void check_timeouts(struct runner *r, long now)
+{
+	for (struct job *j = r->running; j; j = j->next)
+		if (!j->timed_out && now >= j->deadline_ms) {
+			j->timed_out = true;
+			kill(-j->pid, SIGKILL);
+		}
+}
+
+static void run_tickers(struct runner *r, long now)
+{
+	struct ticker *t;
+
+	for (t = r->tickers; t; t = t->next)
+		if (now >= t->due_ms) {
+			t->due_ms = now + t->interval_ms;
+			t->fn(t->arg);
+		}
+}
+
+static int next_timeout(struct runner *r, long now)
+{
+	long next = now + 1000;
+
+	for (struct job *j = r->running; j; j = j->next)
+		if (!j->timed_out && j->deadline_ms < next)
+			next = j->deadline_ms;
+	for (struct ticker *t = r->tickers; t; t = t->next)
+		if (t->due_ms < next)
+			next = t->due_ms;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static void on_event(struct runner *r, struct ev_tag *tag, uint32_t events)
+{
+	struct job *j = tag->job;
+	uint64_t v;
+
+	switch (tag->kind) {
+	case EV_WAKE:
+		if (read(r->wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			log_warn("eventfd read: %s", strerror(errno));
+		break;
+	case EV_OUT:
+	case EV_ERR: {
+		int *fd = tag->kind == EV_OUT ? &j->out_fd : &j->err_fd;
+		ssize_t n = buf_read_fd(tag->kind == EV_OUT ? &j->out : &j->err, *fd);
+
+		(void)events;
+		if (n == 0 || (n < 0 && n != -E2BIG && n != -EAGAIN)) {
+			/* EOF: the agent closed it; stop watching */
+			epoll_ctl(r->epfd, EPOLL_CTL_DEL, *fd, NULL);
+			close(*fd);
+			*fd = -1;
+		}
+		break;
+	}
+	case EV_PID:
+		job_reap(r, j);
+		break;
+	}
+}
+
+static void *runner_main(void *arg)
+{
+	struct runner *r = arg;
+	struct epoll_event evs[128];
+
+	for (;;) {
+		long now = now_ms();
+		int n, i;
+		bool stop;
+
+		pthread_mutex_lock(&r->mu);
+		stop = r->stopping;
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+		dispatch(r);
+		n = epoll_wait(r->epfd, evs, 128, next_timeout(r, now));
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		/* EV_PID events go last so output read in this round is kept */
+		for (i = 0; i < n; i++) {
+			struct ev_tag *t = evs[i].data.ptr;
+
+			if (t->kind != EV_PID)
+				on_event(r, t, evs[i].events);
+		}
+		for (i = 0; i < n; i++) {
+			struct ev_tag *t = evs[i].data.ptr;
+
+			if (t->kind == EV_PID)
+				on_event(r, t, evs[i].events);
+		}
+		now = now_ms();
+		check_timeouts(r, now);
+		run_tickers(r, now);
+	}
+	return NULL;
+}
+
+int runner_new(int max_agents, struct runner **ret)
+{
+	struct runner *r = calloc(1, sizeof(*r));
+	struct epoll_event ev;
+	int e;
+
+	if (!r)
+		return -ENOMEM;
+	r->max_agents = max_agents > 0 ? max_agents : 256;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	r->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->locks = hmap_new();
+	if (r->epfd < 0 || r->wakefd < 0 || !r->locks) {
+		e = errno ? -errno : -ENOMEM;
+		goto fail;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	r->t_wake.kind = EV_WAKE;
+	ev.events = EPOLLIN;
+	ev.data.ptr = &r->t_wake;
+	epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->wakefd, &ev);
+	e = pthread_create(&r->thread, NULL, runner_main, r);
+	if (e) {
+		e = -e;
+		goto fail;
+	}
+	pthread_setname_np(r->thread, "sysman-runner");
+	*ret = r;
+	return 0;
+fail:
+	if (r->epfd >= 0)
+		close(r->epfd);
+	if (r->wakefd >= 0)
+		close(r->wakefd);
+	hmap_free(r->locks, free);
+	free(r);
+	return e;
+}
+
+static void wake(struct runner *r)
+{
+	uint64_t one = 1;
+
+	if (write(r->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("eventfd write: %s", strerror(errno));
+}
+
+int runner_submit(struct runner *r, const struct agent_request *req)
+{
+	struct job *j;
+
+	if (!req->exec || !req->file || !req->done)
+		return -EINVAL;
+	j = job_new(req);
+	if (!j)
+		return -ENOMEM;
+	pthread_mutex_lock(&r->mu);
+	if (r->stopping) {
+		pthread_mutex_unlock(&r->mu);
+		job_free(j);
+		return -ESHUTDOWN;
+	}
+	q_push(&r->inbox_head, &r->inbox_tail, j, false);
+	pthread_mutex_unlock(&r->mu);
+	wake(r);
+	return 0;
+}
+
+int runner_every(struct runner *r, long interval_ms, void (*fn)(void *arg), void *arg)
+{
+	struct ticker *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+	t->due_ms = now_ms() + t->interval_ms;
+	t->fn = fn;
+	t->arg = arg;
+	pthread_mutex_lock(&r->mu);
+	t->next = r->tickers;
+	r->tickers = t;
+	pthread_mutex_unlock(&r->mu);
+	wake(r);
+	return 0;
+}
+
+void runner_stats(struct runner *r, struct runner_stats *ret)
+{
+	unsigned q = 0;
+
+	pthread_mutex_lock(&r->mu);
+	*ret = r->st;
+	for (struct job *j = r->inbox_head; j; j = j->next)
+		q++;
+	pthread_mutex_unlock(&r->mu);
+	/* running/queued from the thread-owned lists are approximate here */
+	ret->running = r->nrunning;
+	for (struct job *j = r->q_head; j; j = j->next)
+		q++;
+	ret->queued = q;
+}
+
+static void cancel_list(struct runner *r, struct job *head)
+{
+	struct job *j, *n;
+
+	for (j = head; j; j = n) {
+		n = j->next;
+		j->spawn_err = ECANCELED;
+		free(j->lock_key);
+		j->lock_key = NULL;
+		job_finish(r, j);
+	}
+}
+
+static int free_lockq(const char *key, void *val, void *arg)
+{
+	struct lockq *lq = val;
+	struct runner *r = arg;
+	struct job *j, *n;
+
+	(void)key;
+	for (j = lq->head; j; j = n) {
+		n = j->next;
+		j->spawn_err = ECANCELED;
+		free(j->lock_key);
+		j->lock_key = NULL;
+		job_finish(r, j);
+	}
+	lq->head = lq->tail = NULL;
+	return 0;
+}
+
+void runner_free(struct runner *r)
+{
+	struct ticker *t, *tn;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stopping = true;
+	pthread_mutex_unlock(&r->mu);
+	wake(r);
+	pthread_join(r->thread, NULL);
+	/* now single-threaded: kill and reap what still runs */
+	while (r->running) {
+		struct job *j = r->running;
+
+		kill(-j->pid, SIGKILL);
+		waitpid(j->pid, &j->status, 0);
+		j->exited = true;
+		job_close_fds(r, j);
+		running_del(r, j);
+		if (j->lock_key) {
+			free(j->lock_key);
+			j->lock_key = NULL;
+		}
+		job_finish(r, j);
+	}
+	cancel_list(r, r->q_head);
+	cancel_list(r, r->inbox_head);
+	hmap_each(r->locks, free_lockq, r);
+	hmap_free(r->locks, free);
+	for (t = r->tickers; t; t = tn) {
+		tn = t->next;
+		free(t);
+	}
+	close(r->epfd);
+	close(r->wakefd);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}

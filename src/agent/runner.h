@@ -1,0 +1,91 @@
+/*
+ * runner.h - runs agents: spawn, queue, timeout, locks (DESIGN §3, §5).
+ *
+ * One event-loop thread (epoll over pipes, pidfds and an eventfd) drives
+ * every agent; no thread waits for a process.  At most max_agents run at
+ * once, the rest wait in FIFO order.  Jobs that share a lock key run one at
+ * a time (the "lock" special file).  Each agent runs in its own process
+ * group; on timeout, and after it exits, the whole group is killed, so no
+ * orphan outlives its agent.
+ *
+ * Completion callbacks run on the runner thread; they must not block for
+ * long.  They may submit further jobs.  Everything in a request is copied
+ * at submit time; the password copy lives in sodium-locked memory and is
+ * wiped after spawn.
+ */
+#ifndef SYSMAN_AGENT_RUNNER_H
+#define SYSMAN_AGENT_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "agent/trie.h"
+#include "util/buf.h"
+
+/* Exit codes the runner reports itself, shell-style. */
+#define AGENT_RC_TIMEOUT      124
+#define AGENT_RC_NOEXEC       126
+#define AGENT_RC_NOTFOUND     127
+#define AGENT_RC_SIGNAL_BASE  128
+
+struct runner;
+
+struct agent_result {
+	int rc;                 /* agent's exit code, or one of AGENT_RC_* */
+	struct buf *out;        /* stdout, capped at output_max */
+	struct buf *err;        /* stderr, capped at 64 KiB */
+	bool timed_out;
+	bool truncated;         /* stdout hit output_max */
+	const char *message;    /* one line for .status (may be "") */
+	pid_t pid;
+	double ms;              /* wall time from spawn to exit */
+	long queued_ms;         /* time spent waiting in the queue */
+};
+
+typedef void (*agent_done_fn)(void *arg, const struct agent_result *res);
+
+struct agent_request {
+	const char *exec;       /* agent executable */
+	const char *file;       /* -f: the file's full path under the mount */
+	enum agent_op op;
+	const char *input;      /* -i and stdin; may be NULL */
+	size_t input_len;
+	const char *user;       /* -u; may be NULL */
+	const char *password;   /* SYSMAN_PASSWORD; -p only if pass_in_argv */
+	bool pass_in_argv;
+	const char *const *env; /* extra "KEY=VALUE" entries, NULL-terminated; may be NULL */
+	const char *lock_key;   /* serialise with other jobs of this key; may be NULL */
+	int timeout_s;
+	size_t output_max;
+	agent_done_fn done;
+	void *arg;
+};
+
+/* Starts the runner thread.  Returns 0 or -errno. */
+int runner_new(int max_agents, struct runner **ret);
+
+/* Kills every running agent, calls pending callbacks with rc -ECANCELED
+ * semantics (rc = AGENT_RC_SIGNAL_BASE + SIGKILL, message "daemon stopping"),
+ * joins the thread and frees.  Accepts NULL. */
+void runner_free(struct runner *r);
+
+/* Queues a job.  Returns 0 (done will be called exactly once) or -errno
+ * (done will not be called). */
+int runner_submit(struct runner *r, const struct agent_request *req);
+
+/* Calls fn(arg) on the runner thread every interval_ms (first call after
+ * interval_ms).  Returns 0 or -errno. */
+int runner_every(struct runner *r, long interval_ms, void (*fn)(void *arg), void *arg);
+
+/* Appends a description of who holds lock key to out ("none" when free).
+ * Returns 1 if held, 0 if free. */
+int runner_lock_holder(struct runner *r, const char *key, struct buf *out);
+
+struct runner_stats {
+	unsigned running, queued, lock_waiting;
+	unsigned long started, finished, timed_out;
+};
+void runner_stats(struct runner *r, struct runner_stats *ret);
+
+#endif

@@ -1,0 +1,443 @@
+#include "conf/conf.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/strutil.h"
+
+enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY };
+
+struct key_def {
+	const char *name;
+	enum key_type type;
+	size_t off;
+	long min, max;
+	const char *def;
+};
+
+#define OFF(f) offsetof(struct conf, f)
+
+static const struct key_def keys[] = {
+	{ "mountpoint", K_STR, OFF(mountpoint), 0, 0, "/sysman" },
+	{ "state_dir", K_STR, OFF(state_dir), 0, 0, "/var/lib/sysman/tree" },
+	{ "agent_dir", K_STR, OFF(agent_dir), 0, 0, "/usr/lib/sysman/agents" },
+	{ "db", K_STR, OFF(db), 0, 0, "/var/lib/sysman/sysman.db" },
+	{ "max_agents", K_INT, OFF(max_agents), 1, 65536, "256" },
+	{ "agent_timeout", K_INT, OFF(agent_timeout), 1, 86400, "30" },
+	{ "agent_output_max", K_LONG, OFF(agent_output_max), 1, 256L << 20, "1048576" },
+	{ "strict_errors", K_BOOL, OFF(strict_errors), 0, 0, "no" },
+	{ "dynamic_dirs", K_STR, OFF(dynamic_dirs), 0, 0, "proc sys" },
+	{ "discover_networks", K_STR, OFF(discover_networks), 0, 0, "127.1.0.0/24" },
+	{ "discover_interval", K_INT, OFF(discover_interval), 0, 86400 * 7, "0" },
+	{ "ssh_key", K_STR, OFF(ssh_key), 0, 0, "/etc/sysman/id_ed25519" },
+	{ "ssh_known_hosts", K_STR, OFF(ssh_known_hosts), 0, 0, "/var/lib/sysman/known_hosts" },
+	{ "ssh_host_key_policy", K_POLICY, OFF(ssh_host_key_policy), 0, 0, "accept-new" },
+	{ "ssh_connect_timeout", K_INT, OFF(ssh_connect_timeout), 1, 3600, "10" },
+	{ "ssh_user", K_STR, OFF(ssh_user), 0, 0, "root" },
+	{ "ssh_port", K_INT, OFF(ssh_port), 1, 65535, "22" },
+	{ "ipmi_port", K_INT, OFF(ipmi_port), 1, 65535, "623" },
+	{ "audit_log", K_STR, OFF(audit_log), 0, 0, "/var/log/sysman/audit.log" },
+	{ "web_listen", K_STR, OFF(web_listen), 0, 0, "127.0.0.1:8089" },
+	{ "allow_other", K_BOOL, OFF(allow_other), 0, 0, "yes" },
+	{ "pass_password_in_argv", K_BOOL, OFF(pass_password_in_argv), 0, 0, "no" },
+	{ "log_level", K_STR, OFF(log_level), 0, 0, "notice" },
+	{ "max_threads", K_INT, OFF(max_threads), 2, 1024, "16" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct key_def *key_find(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int key_set(struct conf *c, const struct key_def *k, const char *v,
+		   const char **ret_why)
+{
+	char *base = (char *)c;
+	long l;
+	bool b;
+	char *s;
+
+	switch (k->type) {
+	case K_STR:
+		s = strdup(v);
+		if (!s)
+			return -ENOMEM;
+		free(*(char **)(base + k->off));
+		*(char **)(base + k->off) = s;
+		return 0;
+	case K_INT:
+	case K_LONG:
+		if (parse_long(v, k->min, k->max, &l) < 0) {
+			*ret_why = "expected a whole number in range";
+			return -EINVAL;
+		}
+		if (k->type == K_INT)
+			*(int *)(base + k->off) = (int)l;
+		else
+			*(long *)(base + k->off) = l;
+		return 0;
+	case K_BOOL:
+		if (parse_bool(v, &b) < 0) {
+			*ret_why = "expected yes or no";
+			return -EINVAL;
+		}
+		*(bool *)(base + k->off) = b;
+		return 0;
+	case K_POLICY:
+		if (strcmp(v, "accept-new") == 0)
+			*(enum host_key_policy *)(base + k->off) = HOSTKEY_ACCEPT_NEW;
+		else if (strcmp(v, "strict") == 0)
+			*(enum host_key_policy *)(base + k->off) = HOSTKEY_STRICT;
+		else {
+			*ret_why = "expected accept-new or strict";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int conf_defaults(struct conf *c)
+{
+	const char *why = NULL;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NKEYS; i++)
+		if (key_set(c, &keys[i], keys[i].def, &why) < 0) {
+			conf_release(c);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+void conf_release(struct conf *c)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_STR) {
+			free(*(char **)((char *)c + keys[i].off));
+			*(char **)((char *)c + keys[i].off) = NULL;
+		}
+	for (size_t i = 0; i < c->ncache; i++)
+		free(c->cache[i].glob);
+	for (size_t i = 0; i < c->nwrite; i++)
+		free(c->write[i].glob);
+	for (size_t i = 0; i < c->nkinds; i++) {
+		free(c->kinds[i].kind);
+		free(c->kinds[i].place);
+	}
+	free(c->cache);
+	free(c->write);
+	free(c->kinds);
+	free(c->file);
+	memset(c, 0, sizeof(*c));
+}
+
+int conf_parse_cache_model(const char *v, enum cache_model *ret_model, int *ret_seconds)
+{
+	char word[16];
+	const char *sp = strchr(v, ' ');
+	size_t n = sp ? (size_t)(sp - v) : strlen(v);
+	int secs = 0;
+
+	if (n >= sizeof(word))
+		return -EINVAL;
+	memcpy(word, v, n);
+	word[n] = '\0';
+	if (strcmp(word, "refresh") == 0 || strcmp(word, "static") == 0) {
+		if (sp)
+			return -EINVAL;
+		*ret_model = word[0] == 'r' ? CACHE_REFRESH : CACHE_STATIC;
+		*ret_seconds = 0;
+		return 0;
+	}
+	if (strcmp(word, "cache") != 0 && strcmp(word, "periodic") != 0)
+		return -EINVAL;
+	if (!sp)
+		return -EINVAL;
+	while (*sp == ' ')
+		sp++;
+	if (parse_int(sp, word[0] == 'c' ? 0 : 1, 86400 * 365, &secs) < 0)
+		return -EINVAL;
+	*ret_model = word[0] == 'c' ? CACHE_TTL : CACHE_PERIODIC;
+	*ret_seconds = secs;
+	return 0;
+}
+
+static int section_line(struct conf *c, const char *section, const char *k,
+			const char *v, const char **ret_why)
+{
+	if (strcmp(section, "cache") == 0) {
+		struct cache_rule r, *n;
+
+		if (conf_parse_cache_model(v, &r.model, &r.seconds) < 0) {
+			*ret_why = "expected refresh, cache SECONDS, periodic SECONDS or static";
+			return -EINVAL;
+		}
+		n = realloc(c->cache, (c->ncache + 1) * sizeof(*n));
+		if (!n || !(r.glob = strdup(k)))
+			return -ENOMEM;
+		c->cache = n;
+		c->cache[c->ncache++] = r;
+		return 0;
+	}
+	if (strcmp(section, "write_mode") == 0) {
+		struct write_rule r, *n;
+
+		if (strcmp(v, "sync") == 0)
+			r.mode = WRITE_SYNC;
+		else if (strcmp(v, "async") == 0)
+			r.mode = WRITE_ASYNC;
+		else {
+			*ret_why = "expected sync or async";
+			return -EINVAL;
+		}
+		n = realloc(c->write, (c->nwrite + 1) * sizeof(*n));
+		if (!n || !(r.glob = strdup(k)))
+			return -ENOMEM;
+		c->write = n;
+		c->write[c->nwrite++] = r;
+		return 0;
+	}
+	if (strcmp(section, "kinds") == 0) {
+		struct kind_rule r, *n;
+
+		if (!*v || v[0] == '/' || strstr(v, "..")) {
+			*ret_why = "expected a relative place such as systems/storage";
+			return -EINVAL;
+		}
+		n = realloc(c->kinds, (c->nkinds + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->kinds = n;
+		r.kind = strdup(k);
+		r.place = strdup(v);
+		if (!r.kind || !r.place) {
+			free(r.kind);
+			free(r.place);
+			return -ENOMEM;
+		}
+		c->kinds[c->nkinds++] = r;
+		return 0;
+	}
+	*ret_why = "unknown section";
+	return -EINVAL;
+}
+
+/* Strips a '#' or ';' comment that starts a line or follows whitespace. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++)
+		if ((*p == '#' || *p == ';') && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
+static int parse_line(struct conf *c, char *line, char *section, size_t seclen,
+		      const char **ret_why)
+{
+	char *s, *eq, *k, *v;
+	const struct key_def *kd;
+
+	strip_comment(line);
+	s = str_strip(line);
+	if (!*s)
+		return 0;
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+
+		if (!end || end[1]) {
+			*ret_why = "malformed section header";
+			return -EINVAL;
+		}
+		*end = '\0';
+		s = str_strip(s + 1);
+		if (strcmp(s, "cache") && strcmp(s, "write_mode") && strcmp(s, "kinds")) {
+			*ret_why = "unknown section (known: cache, write_mode, kinds)";
+			return -EINVAL;
+		}
+		return str_copy(section, seclen, s) < 0 ? -EINVAL : 0;
+	}
+	eq = strchr(s, '=');
+	if (!eq) {
+		*ret_why = "expected key = value";
+		return -EINVAL;
+	}
+	*eq = '\0';
+	k = str_strip(s);
+	v = str_strip(eq + 1);
+	if (!*k) {
+		*ret_why = "empty key";
+		return -EINVAL;
+	}
+	if (*section)
+		return section_line(c, section, k, v, ret_why);
+	kd = key_find(k);
+	if (!kd) {
+		*ret_why = "unknown key";
+		return -EINVAL;
+	}
+	return key_set(c, kd, v, ret_why);
+}
+
+int conf_load(struct conf *c, const char *path, char *errbuf, size_t errlen)
+{
+	FILE *f = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	char section[32] = "";
+	int lineno = 0, r;
+	const char *why = NULL;
+
+	r = conf_defaults(c);
+	if (r < 0)
+		return r;
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	c->file = strdup(path);
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		why = NULL;
+		r = parse_line(c, line, section, sizeof(section), &why);
+		if (r < 0) {
+			char *eq = strchr(line, '=');
+
+			if (eq)
+				*eq = '\0';
+			snprintf(errbuf, errlen, "%s:%d: %s%s%s%s", path, lineno,
+				 why ? why : strerror(-r), eq ? " '" : "",
+				 eq ? str_strip(line) : "", eq ? "'" : "");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(line);
+	if (f)
+		fclose(f);
+	if (r < 0)
+		conf_release(c);
+	return r;
+}
+
+enum cache_model conf_cache_model(const struct conf *c, const char *path, int *ret_seconds)
+{
+	enum cache_model m = CACHE_REFRESH;
+	int secs = 0;
+
+	for (size_t i = 0; i < c->ncache; i++)
+		if (fnmatch(c->cache[i].glob, path, FNM_PATHNAME) == 0) {
+			m = c->cache[i].model;
+			secs = c->cache[i].seconds;
+		}
+	if (ret_seconds)
+		*ret_seconds = secs;
+	return m;
+}
+
+enum write_mode conf_write_mode(const struct conf *c, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	enum write_mode m;
+
+	base = base ? base + 1 : path;
+	m = strcmp(base, "command") == 0 ? WRITE_ASYNC : WRITE_SYNC;
+	for (size_t i = 0; i < c->nwrite; i++)
+		if (fnmatch(c->write[i].glob, path, FNM_PATHNAME) == 0)
+			m = c->write[i].mode;
+	return m;
+}
+
+bool conf_is_dynamic_dir(const struct conf *c, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = c->dynamic_dirs;
+
+	if (!n)
+		return false;
+	while (p && *p) {
+		size_t w;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		w = strcspn(p, " ,\t");
+		if (w == n && memcmp(p, name, n) == 0)
+			return true;
+		p += w;
+	}
+	return false;
+}
+
+const char *conf_kind_place(const struct conf *c, const char *kind)
+{
+	static const struct { const char *kind, *place; } builtin[] = {
+		{ "server", "systems/servers" }, { "bmc", "systems/bmcs" },
+		{ "chassis", "systems/chassis" }, { "switch", "systems/switches" },
+	};
+
+	for (size_t i = c->nkinds; i > 0; i--)
+		if (strcmp(c->kinds[i - 1].kind, kind) == 0)
+			return c->kinds[i - 1].place;
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (strcmp(builtin[i].kind, kind) == 0)
+			return builtin[i].place;
+	return NULL;
+}
+
+int conf_dump(const struct conf *c, struct buf *out)
+{
+	static const char *const models[] = { "refresh", "cache", "periodic", "static" };
+	const char *base = (const char *)c;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key_def *k = &keys[i];
+
+		switch (k->type) {
+		case K_STR:
+			buf_printf(out, "%s = %s\n", k->name, *(char *const *)(base + k->off));
+			break;
+		case K_INT:
+			buf_printf(out, "%s = %d\n", k->name, *(const int *)(base + k->off));
+			break;
+		case K_LONG:
+			buf_printf(out, "%s = %ld\n", k->name, *(const long *)(base + k->off));
+			break;
+		case K_BOOL:
+			buf_printf(out, "%s = %s\n", k->name, *(const bool *)(base + k->off) ? "yes" : "no");
+			break;
+		case K_POLICY:
+			buf_printf(out, "%s = %s\n", k->name,
+				   c->ssh_host_key_policy == HOSTKEY_STRICT ? "strict" : "accept-new");
+			break;
+		}
+	}
+	buf_append_str(out, "\n[cache]\n");
+	for (size_t i = 0; i < c->ncache; i++) {
+		if (c->cache[i].model == CACHE_TTL || c->cache[i].model == CACHE_PERIODIC)
+			buf_printf(out, "%s = %s %d\n", c->cache[i].glob,
+				   models[c->cache[i].model], c->cache[i].seconds);
+		else
+			buf_printf(out, "%s = %s\n", c->cache[i].glob, models[c->cache[i].model]);
+	}
+	buf_append_str(out, "\n[write_mode]\n");
+	for (size_t i = 0; i < c->nwrite; i++)
+		buf_printf(out, "%s = %s\n", c->write[i].glob,
+			   c->write[i].mode == WRITE_ASYNC ? "async" : "sync");
+	buf_append_str(out, "\n[kinds]\n");
+	for (size_t i = 0; i < c->nkinds; i++)
+		buf_printf(out, "%s = %s\n", c->kinds[i].kind, c->kinds[i].place);
+	return out->truncated ? -E2BIG : 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * conf.h - sysman.conf(5): the single configuration file.
+ *
+ * Invariants: after conf_load() or conf_defaults() every field has a value
+ * (the default when the file does not set it); strings are owned by the
+ * struct and freed by conf_release().  Glob tables keep file order; lookups
+ * return the LAST matching line ("last match wins").
+ */
+#ifndef SYSMAN_CONF_H
+#define SYSMAN_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cache_model { CACHE_REFRESH, CACHE_TTL, CACHE_PERIODIC, CACHE_STATIC };
+enum write_mode { WRITE_SYNC, WRITE_ASYNC };
+enum host_key_policy { HOSTKEY_ACCEPT_NEW, HOSTKEY_STRICT };
+
+struct cache_rule {
+	char *glob;
+	enum cache_model model;
+	int seconds;          /* TTL or period; 0 for refresh/static */
+};
+
+struct write_rule {
+	char *glob;
+	enum write_mode mode;
+};
+
+struct kind_rule {
+	char *kind;           /* e.g. "storage" */
+	char *place;          /* e.g. "systems/storage" */
+};
+
+struct conf {
+	char *file;           /* the file loaded, or NULL for defaults */
+	char *mountpoint;
+	char *state_dir;
+	char *agent_dir;      /* colon-separated list */
+	char *db;
+	int max_agents;
+	int agent_timeout;
+	long agent_output_max;
+	bool strict_errors;
+	char *dynamic_dirs;   /* space-separated names */
+	char *discover_networks;
+	int discover_interval;
+	char *ssh_key;
+	char *ssh_known_hosts;
+	enum host_key_policy ssh_host_key_policy;
+	int ssh_connect_timeout;
+	char *ssh_user;
+	int ssh_port;
+	int ipmi_port;
+	char *audit_log;
+	char *web_listen;
+	bool allow_other;
+	bool pass_password_in_argv;
+	char *log_level;
+	int max_threads;
+
+	struct cache_rule *cache;
+	size_t ncache;
+	struct write_rule *write;
+	size_t nwrite;
+	struct kind_rule *kinds;
+	size_t nkinds;
+};
+
+/* Fills c with the defaults of sysman.conf(5).  Returns 0 or -ENOMEM. */
+int conf_defaults(struct conf *c);
+
+/* Loads path over the defaults.  Returns 0, -errno when the file cannot be
+ * read, or -EINVAL on a syntax error, unknown key or bad value, in which
+ * case errbuf holds "FILE:LINE: message".  c is fully released on error. */
+int conf_load(struct conf *c, const char *path, char *errbuf, size_t errlen);
+
+void conf_release(struct conf *c);
+
+/* The caching model for a path below the mount point ("systems/a/power",
+ * no leading slash).  Default: refresh. */
+enum cache_model conf_cache_model(const struct conf *c, const char *path, int *ret_seconds);
+/* The write mode for a path; default sync, except files named "command"
+ * which default to async (DESIGN §3). */
+enum write_mode conf_write_mode(const struct conf *c, const char *path);
+/* True if name is listed in dynamic_dirs. */
+bool conf_is_dynamic_dir(const struct conf *c, const char *name);
+/* The place for a device kind ("server" -> "systems/servers"), or NULL. */
+const char *conf_kind_place(const struct conf *c, const char *kind);
+
+/* Parses a cache model value ("cache 10").  Returns 0 or -EINVAL. */
+int conf_parse_cache_model(const char *v, enum cache_model *ret_model, int *ret_seconds);
+
+/* Prints every key with its current value in sysman.conf syntax. */
+struct buf;
+int conf_dump(const struct conf *c, struct buf *out);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * special.h - the special files of the tree (DESIGN §3-§5, §7, §8):
+ * ids, lock, discover_master, dynamic directory listings and the periodic
+ * collector.  Called from the FUSE operations in fs/ops.c.
+ */
+#ifndef SYSMAN_FS_SPECIAL_H
+#define SYSMAN_FS_SPECIAL_H
+
+#include "fs/fs.h"
+#include "fs/handle.h"
+
+struct buf;
+
+/* open() of an "ids" file: writes go to memory, reads show user names. */
+void special_open_ids(struct sysman *sm, fuse_req_t req, struct sm_inode *in, const char *path,
+		      struct fuse_file_info *fi);
+/* open() of /discover_master for writing. */
+void special_open_discover(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
+			   struct fuse_file_info *fi);
+/* A handle for a just-created ids or discover_master file. */
+struct sm_fh *special_new_handle(struct sysman *sm, struct sm_inode *in, const char *path,
+				 struct fuse_file_info *fi);
+/* write() on a special handle: validates complete lines (EINVAL on a
+ * malformed one, logged) and keeps the bytes in memory. */
+void special_write(struct sysman *sm, fuse_req_t req, struct sm_fh *fh,
+		   struct fuse_bufvec *in_buf, off_t off);
+/* flush() on a special handle: commits credentials or runs discovery. */
+void special_flush(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct sm_fh *fh);
+/* release() of a special handle: an ids file truncated and never written
+ * is cleared here. */
+void special_release(struct sysman *sm, struct sm_inode *in, struct sm_fh *fh);
+/* Rewrites a "lock" file's content with who holds the lock. */
+void special_refresh_lock(struct sysman *sm, const char *path);
+/* Makes dir's backing entries match a list agent's output. */
+void special_sync_listing(struct sysman *sm, struct sm_inode *dir, const struct buf *out);
+/* Registers path with the periodic collector (idempotent). */
+void periodic_register(struct sysman *sm, const char *path, int seconds);
+/* Starts the periodic collector and, if configured, periodic discovery. */
+int special_start(struct sysman *sm);
+void special_stop(struct sysman *sm);
+
+/* special/discover.c */
+/* Checks one line written to discover_master.  Returns 0 or -EINVAL with
+ * a reason in why (size whylen). */
+int discover_check_line(struct sysman *sm, const char *line, char *why, size_t whylen);
+/* Runs discovery for text (lines); answers req (may be NULL) when all is
+ * done: 0, or EINVAL if a manual line was refused. */
+void discover_run(struct sysman *sm, fuse_req_t req, const char *text, uid_t uid, pid_t pid);
+/* Recreates the directories of remembered devices. */
+int discover_restore(struct sysman *sm);
+
+#endif
