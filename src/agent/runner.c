@@ -284,7 +284,9 @@ static int spawn_job(struct runner *r, struct job *j)
 	int envn;
 	struct epoll_event ev;
 
-	if (pipe2(outp, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(errp, O_CLOEXEC | O_NONBLOCK) < 0) {
+	/* only our read ends are non-blocking: the agent writes normally */
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    fcntl(outp[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(errp[0], F_SETFL, O_NONBLOCK) < 0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -669,7 +671,7 @@ static void on_event(struct runner *r, struct ev_tag *tag, uint32_t events)
 		ssize_t n = buf_read_fd(tag->kind == EV_OUT ? &j->out : &j->err, *fd);
 
 		(void)events;
-		if (n == 0 || (n < 0 && n != -E2BIG && n != -EAGAIN)) {
+		if (n == 0 || (n < 0 && n != -EAGAIN)) {
 			/* EOF: the agent closed it; stop watching */
 			epoll_ctl(r->epfd, EPOLL_CTL_DEL, *fd, NULL);
 			close(*fd);

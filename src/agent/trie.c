@@ -368,7 +368,7 @@ static int list_node(const struct tnode *n, int (*fn)(const struct trie_entry *,
 		for (int op = 0; op < AGENT_NOPS; op++)
 			if (f->exec[op])
 				e.ops |= 1u << op;
-		e.is_dir = e.ops == (1u << AGENT_LIST);
+		e.is_dir = (e.ops & (1u << AGENT_LIST)) != 0;
 		if ((r = fn(&e, arg)))
 			return r;
 	}

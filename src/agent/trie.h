@@ -43,7 +43,7 @@ const char *trie_lookup_own(const struct agent_trie *t, const char *path, enum a
 struct trie_entry {
 	const char *name;
 	unsigned ops;        /* bit (1 << op) for each op with an agent */
-	bool is_dir;         /* a directory: agents exist below it, or only a list agent */
+	bool is_dir;         /* a directory: agents exist below it, or a list agent */
 };
 
 /* Calls fn for every name that agents make appear in directory dirpath

@@ -22,6 +22,7 @@ struct sm_fh {
 	bool failed;            /* a write was refused: flush changes nothing */
 	bool append;            /* opened O_APPEND */
 	bool trunc;             /* opened O_TRUNC */
+	size_t done;            /* FH_DISCOVER: bytes of in already discovered */
 	bool committed;         /* FH_IDS: a flush stored this handle's lines */
 	struct buf in;          /* FH_IDS / FH_DISCOVER: bytes written */
 	struct buf show;        /* FH_IDS: what a read shows */

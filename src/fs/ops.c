@@ -651,8 +651,20 @@ static void sm_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	if (strcmp(name, "lock") == 0 && rd)
 		special_refresh_lock(sm, path);
-	if (rd && !(fi->flags & O_TRUNC) && open_refresh(sm, req, in, path, fi))
-		return;
+	if (rd && !(fi->flags & O_TRUNC)) {
+		/* a run in flight (e.g. an async write) is waited for first */
+		struct waiter *w;
+
+		fi->direct_io = 1;
+		w = waiter_new(sm, W_OPEN, req, in, fi, NULL);
+		if (w && sm_wait_if_busy(sm, in, w))
+			return;
+		if (w)
+			waiter_drop(sm, w);
+		fi->direct_io = 0;
+		if (open_refresh(sm, req, in, path, fi))
+			return;
+	}
 	sm_reply_open(sm, req, in, fi);
 }
 
@@ -709,7 +721,7 @@ static void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 static void sm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct sm_fh *fh = (struct sm_fh *)(uintptr_t)fi->fh;
-	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	int buf = 0;
 
 	(void)ino;
 	if (fh->kind != FH_FILE) {
@@ -722,10 +734,34 @@ static void sm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 				       size < b->len - (size_t)off ? size : b->len - (size_t)off);
 		return;
 	}
-	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = fh->fd;
-	buf.buf[0].pos = off;
-	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+	/* Reads are answered in full (no splice): with direct_io a short
+	 * reply is taken as end of file. */
+	{
+		char *data = malloc(size ? size : 1);
+		size_t got = 0;
+
+		if (!data) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		while (got < size) {
+			ssize_t n = pread(fh->fd, data + got, size - got, off + (off_t)got);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				free(data);
+				fuse_reply_err(req, errno);
+				return;
+			}
+			if (n == 0)
+				break;
+			got += (size_t)n;
+		}
+		fuse_reply_buf(req, data, got);
+		free(data);
+	}
+	(void)buf;
 }
 
 static void sm_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off,
@@ -776,7 +812,7 @@ static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in
 	}
 	buf_init(&input, (size_t)sm->conf.agent_output_max);
 	fd = inode_open(in, O_RDONLY);
-	if (fd < 0 || buf_read_fd(&input, fd) == -E2BIG) {
+	if (fd < 0 || buf_read_fd(&input, fd) < 0 || input.truncated) {
 		if (fd >= 0)
 			close(fd);
 		sm_write_status(sm, path, EFBIG, "input larger than agent_output_max");

@@ -216,6 +216,17 @@ void sm_serve_waiters(struct sysman *sm, struct sm_inode *in, int rc_for_strict)
 	}
 }
 
+/* Failures the agent reports itself are info; the runner's own verdicts
+ * (timeout, cannot execute, killed) are warnings an administrator sees. */
+static void log_result(const struct sm_run_opts *o, const struct agent_result *res)
+{
+	if (res->rc == 0)
+		return;
+	log_msg(res->rc >= AGENT_RC_TIMEOUT ? LOG_WARNING : LOG_INFO, __func__,
+		"agent '%s' for '%s' (%s): %d %s", o->exec, o->path, agent_op_name(o->op),
+		res->rc, res->message);
+}
+
 static void apply_result(struct sysman *sm, const struct sm_run_opts *o, const struct agent_result *res)
 {
 	struct timespec now, old = { 0, 0 };
@@ -233,11 +244,10 @@ static void apply_result(struct sysman *sm, const struct sm_run_opts *o, const s
 		if (r < 0)
 			log_warn("cannot store agent output for '%s': %s", o->path, strerror(-r));
 	}
-	if (o->op != AGENT_LIST)
+	/* no .status inside proc/ and sys/: their listings mirror the host */
+	if (o->op != AGENT_LIST && !sm_is_dynamic(sm, o->path))
 		sm_write_status(sm, o->path, res->rc, res->message);
-	if (res->rc != 0)
-		log_info("agent '%s' for '%s' (%s): %d %s", o->exec, o->path, agent_op_name(o->op),
-			 res->rc, res->message);
+	log_result(o, res);
 }
 
 static void run_done(void *arg, const struct agent_result *res)
@@ -249,9 +259,8 @@ static void run_done(void *arg, const struct agent_result *res)
 
 	if (!o->raw)
 		apply_result(sm, o, res);
-	else if (res->rc != 0)
-		log_info("agent '%s' for '%s' (%s): %d %s", o->exec, o->path, agent_op_name(o->op),
-			 res->rc, res->message);
+	else
+		log_result(o, res);
 	snprintf(op, sizeof(op), "agent.%s", agent_op_name(o->op));
 	audit_log(o->uid, o->pid, op, o->path, res->rc, "agent=%s ms=%.1f bytes=%zu%s", o->exec,
 		  res->ms, res->out->len, res->truncated ? " truncated" : "");
@@ -288,6 +297,16 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 	c->o.path = c->path;
 	c->o.exec = c->exec;
 	c->o.input = NULL;  /* the runner keeps its own copy */
+	if (!o->raw && !sm_is_dynamic(sm, o->path)) {
+		/* F.status exists while F's first run is pending, so that a
+		 * reader of it can wait for the result (DESIGN §3) */
+		char sp[PATH_MAX];
+		int fd;
+
+		if (str_printf(sp, sizeof(sp), "%s%s", o->path, STATUS_SUFFIX) == 0 &&
+		    (fd = openat(sm->root.fd, backing_rel(sp), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) >= 0)
+			close(fd);
+	}
 	build_env(sm, o, &env);
 	find_lock(sm, o->path, lock, sizeof(lock));
 	memset(&rq, 0, sizeof(rq));

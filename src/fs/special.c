@@ -163,6 +163,28 @@ void special_write(struct sysman *sm, fuse_req_t req, struct sm_fh *fh,
 		return;
 	}
 	fh->dirty = true;
+	if (fh->kind == FH_DISCOVER) {
+		/* complete lines are discovered now, so the writer's write()
+		 * gets EINVAL when a device is refused (a shell ignores close) */
+		const char *start = fh->in.data + fh->done;
+		const char *nl = memrchr(start, '\n', fh->in.len - fh->done);
+
+		if (nl) {
+			char *text = strndup(start, (size_t)(nl - start) + 1);
+			const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+			fh->done = (size_t)(nl - fh->in.data) + 1;
+			fh->dirty = fh->done < fh->in.len;
+			if (!text) {
+				fuse_reply_err(req, ENOMEM);
+				return;
+			}
+			audit_log(ctx->uid, ctx->pid, "write", "/discover_master", 0, NULL);
+			discover_run(sm, req, text, (size_t)n, ctx->uid, ctx->pid);
+			free(text);
+			return;
+		}
+	}
 	fuse_reply_write(req, (size_t)n);
 }
 
@@ -236,8 +258,7 @@ void special_flush(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struc
 	fh->dirty = false;
 	{
 		char why[256];
-		const char *last = strrchr(buf_str(&fh->in), '\n');
-		const char *tail = last ? last + 1 : buf_str(&fh->in);
+		const char *tail = buf_str(&fh->in) + fh->done;
 		const struct fuse_ctx *ctx = fuse_req_ctx(req);
 
 		if (*tail && discover_check_line(sm, tail, why, sizeof(why)) < 0) {
@@ -247,7 +268,8 @@ void special_flush(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struc
 			return;
 		}
 		audit_log(ctx->uid, ctx->pid, "write", "/discover_master", 0, NULL);
-		discover_run(sm, req, buf_str(&fh->in), ctx->uid, ctx->pid);
+		fh->done = fh->in.len;
+		discover_run(sm, req, tail, 0, ctx->uid, ctx->pid);
 	}
 }
 
@@ -454,7 +476,7 @@ static void periodic_tick(void *arg)
 
 static void discover_tick(void *arg)
 {
-	discover_run(arg, NULL, "1\n", 0, 0);
+	discover_run(arg, NULL, "1\n", 0, 0, 0);
 }
 
 int special_start(struct sysman *sm)

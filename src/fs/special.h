@@ -44,8 +44,10 @@ void special_stop(struct sysman *sm);
  * a reason in why (size whylen). */
 int discover_check_line(struct sysman *sm, const char *line, char *why, size_t whylen);
 /* Runs discovery for text (lines); answers req (may be NULL) when all is
- * done: 0, or EINVAL if a manual line was refused. */
-void discover_run(struct sysman *sm, fuse_req_t req, const char *text, uid_t uid, pid_t pid);
+ * done: EINVAL if a manual line was refused, else a write reply of
+ * write_size bytes (write_size > 0) or success (a flush). */
+void discover_run(struct sysman *sm, fuse_req_t req, const char *text, size_t write_size,
+		  uid_t uid, pid_t pid);
 /* Recreates the directories of remembered devices. */
 int discover_restore(struct sysman *sm);
 

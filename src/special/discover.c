@@ -20,6 +20,7 @@
 struct batch {
 	struct sysman *sm;
 	fuse_req_t req;           /* NULL for periodic discovery */
+	size_t write_size;        /* > 0: req is a write */
 	pthread_mutex_t mu;       /* guards the counters */
 	int pending, refused, found, added;
 	char err[512];
@@ -176,8 +177,12 @@ static void batch_put(struct batch *b)
 		sm_write_status(sm, "/discover_master", 0, msg);
 		log_notice("discovery: %s", msg);
 	}
-	if (b->req)
-		fuse_reply_err(b->req, b->refused ? EINVAL : 0);
+	if (b->req && b->refused)
+		fuse_reply_err(b->req, EINVAL);
+	else if (b->req && b->write_size)
+		fuse_reply_write(b->req, b->write_size);
+	else if (b->req)
+		fuse_reply_err(b->req, 0);
 	pthread_mutex_destroy(&b->mu);
 	free(b);
 }
@@ -365,7 +370,8 @@ static void discover_line(struct batch *b, const char *line, int depth)
 	}
 }
 
-void discover_run(struct sysman *sm, fuse_req_t req, const char *text, uid_t uid, pid_t pid)
+void discover_run(struct sysman *sm, fuse_req_t req, const char *text, size_t write_size,
+		  uid_t uid, pid_t pid)
 {
 	struct batch *b = calloc(1, sizeof(*b));
 	const char *p = text;
@@ -377,6 +383,7 @@ void discover_run(struct sysman *sm, fuse_req_t req, const char *text, uid_t uid
 	}
 	b->sm = sm;
 	b->req = req;
+	b->write_size = write_size;
 	b->uid = uid;
 	b->pid = pid;
 	b->pending = 1;  /* held until every line is submitted */

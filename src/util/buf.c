@@ -149,10 +149,12 @@ ssize_t buf_read_fd(struct buf *b, int fd)
 			n = read(fd, sink, sizeof(sink));
 			if (n > 0) {
 				b->truncated = true;
+				total += n;
 				continue;
 			}
 		} else {
 			size_t want = room < 65536 ? room : 65536;
+
 			if (buf_grow(b, b->len + want) < 0)
 				return -ENOMEM;
 			n = read(fd, b->data + b->len, want);
@@ -164,14 +166,13 @@ ssize_t buf_read_fd(struct buf *b, int fd)
 			}
 		}
 		if (n == 0)
-			break;
+			return total;          /* EOF (after total bytes) */
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN)
-			break;
+			return total ? total : -EAGAIN;
 		return -errno;
 	}
-	return b->truncated ? -E2BIG : total;
 }
 
 int buf_read_file(struct buf *b, const char *path)
@@ -183,7 +184,9 @@ int buf_read_file(struct buf *b, const char *path)
 		return -errno;
 	r = buf_read_fd(b, fd);
 	close(fd);
-	return r < 0 ? (int)r : 0;
+	if (r < 0)
+		return (int)r;
+	return b->truncated ? -E2BIG : 0;
 }
 
 void buf_rtrim(struct buf *b)

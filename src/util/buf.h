@@ -59,9 +59,11 @@ static inline char *buf_tail(struct buf *b) { return b->data + b->len; }
 /* Records that n bytes were written at buf_tail(). */
 void buf_commit(struct buf *b, size_t n);
 
-/* Reads from fd until EOF (blocking fd) or EAGAIN (non-blocking fd).
- * Returns the number of bytes read (>= 0), -E2BIG once max is reached (the
- * excess is read and dropped so the writer never blocks), or -errno. */
+/* Reads from fd until EOF or, for a non-blocking fd, until no more data
+ * is ready.  Bytes past max are read and dropped (so the writer never
+ * blocks) and set b->truncated.  Returns the bytes consumed (> 0) when
+ * data was read and more may follow, 0 at EOF with nothing read in this
+ * call, -EAGAIN when nothing was ready, or -errno. */
 ssize_t buf_read_fd(struct buf *b, int fd);
 
 /* Reads a whole file into b.  Returns 0 or -errno (-E2BIG if cut at max). */

@@ -1,0 +1,10 @@
+/* sysman-nfs: the `nfs` commands without the sysman front end. */
+#include "nfs/cli.h"
+
+int main(int argc, char **argv)
+{
+	char name[] = "nfs";
+
+	argv[0] = name;
+	return nfs_cli_main(argc, argv);
+}
