@@ -279,7 +279,9 @@ static int run(struct sysman *sm, const struct opts *o)
 	fuse_loop_cfg_set_clone_fd(lc, 0);
 	fuse_loop_cfg_set_max_threads(lc, (unsigned)sm->conf.max_threads);
 	fuse_loop_cfg_set_idle_threads(lc, 4);
-	r = fuse_session_loop_mt(sm->se, lc) == 0 ? 0 : 1;
+	r = fuse_session_loop_mt(sm->se, lc);
+	/* libfuse reports the signal that ended the loop: that is a clean stop */
+	r = (r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP) ? 0 : 1;
 	fuse_loop_cfg_destroy(lc);
 	log_notice("unmounting '%s'", sm->mount);
 out_unmount:

@@ -77,7 +77,10 @@ static int key_set(struct conf *c, const struct key_def *k, const char *v,
 	case K_INT:
 	case K_LONG:
 		if (parse_long(v, k->min, k->max, &l) < 0) {
-			*ret_why = "expected a whole number in range";
+			static __thread char why[96];
+
+			snprintf(why, sizeof(why), "expected a whole number from %ld to %ld for", k->min, k->max);
+			*ret_why = why;
 			return -EINVAL;
 		}
 		if (k->type == K_INT)
@@ -87,7 +90,7 @@ static int key_set(struct conf *c, const struct key_def *k, const char *v,
 		return 0;
 	case K_BOOL:
 		if (parse_bool(v, &b) < 0) {
-			*ret_why = "expected yes or no";
+			*ret_why = "expected yes or no for";
 			return -EINVAL;
 		}
 		*(bool *)(base + k->off) = b;
@@ -98,7 +101,7 @@ static int key_set(struct conf *c, const struct key_def *k, const char *v,
 		else if (strcmp(v, "strict") == 0)
 			*(enum host_key_policy *)(base + k->off) = HOSTKEY_STRICT;
 		else {
-			*ret_why = "expected accept-new or strict";
+			*ret_why = "expected accept-new or strict for";
 			return -EINVAL;
 		}
 		return 0;
@@ -179,7 +182,7 @@ static int section_line(struct conf *c, const char *section, const char *k,
 		struct cache_rule r, *n;
 
 		if (conf_parse_cache_model(v, &r.model, &r.seconds) < 0) {
-			*ret_why = "expected refresh, cache SECONDS, periodic SECONDS or static";
+			*ret_why = "expected refresh, cache SECONDS, periodic SECONDS or static for";
 			return -EINVAL;
 		}
 		n = realloc(c->cache, (c->ncache + 1) * sizeof(*n));
@@ -197,7 +200,7 @@ static int section_line(struct conf *c, const char *section, const char *k,
 		else if (strcmp(v, "async") == 0)
 			r.mode = WRITE_ASYNC;
 		else {
-			*ret_why = "expected sync or async";
+			*ret_why = "expected sync or async for";
 			return -EINVAL;
 		}
 		n = realloc(c->write, (c->nwrite + 1) * sizeof(*n));
@@ -211,7 +214,7 @@ static int section_line(struct conf *c, const char *section, const char *k,
 		struct kind_rule r, *n;
 
 		if (!*v || v[0] == '/' || strstr(v, "..")) {
-			*ret_why = "expected a relative place such as systems/storage";
+			*ret_why = "expected a relative place such as systems/storage for";
 			return -EINVAL;
 		}
 		n = realloc(c->kinds, (c->nkinds + 1) * sizeof(*n));
@@ -243,7 +246,7 @@ static void strip_comment(char *s)
 }
 
 static int parse_line(struct conf *c, char *line, char *section, size_t seclen,
-		      const char **ret_why)
+		      const char **ret_why, char *key, size_t keylen, char *val, size_t vallen)
 {
 	char *s, *eq, *k, *v;
 	const struct key_def *kd;
@@ -275,6 +278,8 @@ static int parse_line(struct conf *c, char *line, char *section, size_t seclen,
 	*eq = '\0';
 	k = str_strip(s);
 	v = str_strip(eq + 1);
+	str_copy(key, keylen, k);
+	str_copy(val, vallen, v);
 	if (!*k) {
 		*ret_why = "empty key";
 		return -EINVAL;
@@ -309,17 +314,17 @@ int conf_load(struct conf *c, const char *path, char *errbuf, size_t errlen)
 	}
 	c->file = strdup(path);
 	while (getline(&line, &cap, f) > 0) {
+		char key[128] = "", val[128] = "";
+
 		lineno++;
 		why = NULL;
-		r = parse_line(c, line, section, sizeof(section), &why);
+		r = parse_line(c, line, section, sizeof(section), &why, key, sizeof(key), val, sizeof(val));
 		if (r < 0) {
-			char *eq = strchr(line, '=');
-
-			if (eq)
-				*eq = '\0';
-			snprintf(errbuf, errlen, "%s:%d: %s%s%s%s", path, lineno,
-				 why ? why : strerror(-r), eq ? " '" : "",
-				 eq ? str_strip(line) : "", eq ? "'" : "");
+			if (key[0])
+				snprintf(errbuf, errlen, "%s:%d: %s '%s' = '%s'", path, lineno,
+					 why ? why : strerror(-r), key, val);
+			else
+				snprintf(errbuf, errlen, "%s:%d: %s", path, lineno, why ? why : strerror(-r));
 			goto out;
 		}
 	}

@@ -38,8 +38,10 @@ static int aix_option(struct nfs_pctx *c, struct aix_line *l, char *opt,
 		l->root = v;
 	else if (strcmp(opt, "anon") == 0 && v &&
 		 parse_long(v, -1, 2147483647l, &n) == 0) {
-		l->common.anonuid = n < 0 ? 65534 : (unsigned long)n;
-		l->common.set |= NFS_XO_ANONUID;
+		/* anon=-1 refuses unknown users: no neutral meaning */
+		l->common.anonuid = (unsigned long)n;
+		if (n >= 0)
+			l->common.set |= NFS_XO_ANONUID;
 	} else if (strcmp(opt, "sec") == 0 && v &&
 		   nfs_sec_list_parse(&l->common, v, strlen(v)) == 0) {
 		;

@@ -218,6 +218,8 @@ static int assignment(struct gn *g, struct gset *s, const struct gtok *k)
 			break;
 		next(g);
 	}
+	if (g->t.kind == '!')
+		return fail(g, "unterminated string");
 	if (g->t.kind != ';' && g->t.kind != '}')
 		return fail(g, "expected ';' after a value");
 	if (g->t.kind == ';')

@@ -78,9 +78,10 @@ static int sol_option(struct nfs_pctx *c, struct nfs_export *e,
 		return sol_entries(c, e, v, 2, line, col);
 	if (strcmp(opt, "anon") == 0 && v && parse_long(v, -1, 2147483647l,
 							&l) == 0) {
-		n = l < 0 ? 65534 : (unsigned long)l;
+		/* anon=-1 refuses unknown users: no neutral meaning */
+		n = (unsigned long)l;
 		sh->common.anonuid = n;
-		sh->anon = true;
+		sh->anon = l >= 0;
 		return 0;
 	}
 	if (strcmp(opt, "sec") == 0 && v &&

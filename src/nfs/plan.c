@@ -12,11 +12,16 @@
 static int split_colon(const char *s, char **ret_a, char **ret_b)
 {
 	const char *c = strchr(s, ':');
+	bool br = s[0] == '[';
 	char *a, *b;
 
-	if (!c || c == s || !c[1])
+	if (br) {                      /* [IPv6 address]:/path */
+		c = strstr(s, "]:");
+		c = c ? c + 1 : NULL;
+	}
+	if (!c || c == s + 2 * br || !c[1])
 		return -EINVAL;
-	a = strndup(s, (size_t)(c - s));
+	a = strndup(s + br, (size_t)(c - s) - 2 * br);
 	b = strdup(c + 1);
 	if (!a || !b) {
 		free(a);
@@ -286,10 +291,19 @@ static int print_host(const struct nfs_host *h, struct buf *b)
 	return r < 0 ? r : buf_append_str(b, "\n");
 }
 
+/* A host before ':', bracketed when it is an IPv6 address. */
+static const char *hostfmt(const char *h)
+{
+	return strchr(h, ':') ? "[%s]:" : "%s:";
+}
+
 int nfs_export_print(const struct nfs_export *e, struct buf *b)
 {
 	struct nfs_kv kv[NFS_MAX_KV];
-	int r = buf_printf(b, "export %s:", e->server);
+	int r = buf_append_str(b, "export ");
+
+	if (r >= 0)
+		r = buf_printf(b, hostfmt(e->server), e->server);
 
 	if (r >= 0)
 		r = nfs_quote(b, e->path);
@@ -313,12 +327,16 @@ int nfs_import_print(const struct nfs_import *im, struct buf *b)
 {
 	struct nfs_kv kv[NFS_MAX_KV];
 	size_t n = nfs_mopts_list(&im->opts, kv);
-	int r = buf_printf(b, "import %s:", im->client);
+	int r = buf_append_str(b, "import ");
 
+	if (r >= 0)
+		r = buf_printf(b, hostfmt(im->client), im->client);
 	if (r >= 0)
 		r = nfs_quote(b, im->mountpoint);
 	if (r >= 0)
-		r = buf_printf(b, " %s:", im->server);
+		r = buf_append_str(b, " ");
+	if (r >= 0)
+		r = buf_printf(b, hostfmt(im->server), im->server);
 	if (r >= 0)
 		r = nfs_quote(b, im->path);
 	if (r >= 0 && n) {
