@@ -14,6 +14,7 @@
 
 #include "db/inventory.h"
 #include "fs/fs.h"
+#include "fs/remote.h"
 #include "fs/special.h"
 #include "special/ids.h"
 #include "util/audit.h"
@@ -270,7 +271,8 @@ static int run(struct sysman *sm, const struct opts *o)
 	if (fuse_daemonize(o->foreground) != 0)
 		goto out_unmount;
 	/* threads only after daemonizing (fork) */
-	if (runner_new(sm->conf.max_agents, &sm->runner) < 0 || special_start(sm) < 0) {
+	if (runner_new(sm->conf.max_agents, &sm->runner) < 0 || special_start(sm) < 0 ||
+	    remote_start(sm) < 0) {
 		log_err("cannot start the agent runner");
 		goto out_unmount;
 	}
@@ -290,6 +292,7 @@ out_signals:
 	fuse_remove_signal_handlers(sm->se);
 out_destroy:
 	/* stop agents before the session goes: their callbacks reply to it */
+	remote_stop(sm);
 	runner_free(sm->runner);
 	sm->runner = NULL;
 	fuse_session_destroy(sm->se);

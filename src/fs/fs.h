@@ -25,6 +25,7 @@
 #include "conf/conf.h"
 
 struct ids_store;
+struct ssh_pool;
 struct inventory;
 struct hmap;
 
@@ -64,6 +65,7 @@ struct sysman {
 	struct runner *runner;
 	struct ids_store *ids;
 	struct inventory *inv;
+	struct ssh_pool *ssh;          /* persistent SSH sessions (remote agents) */
 
 	pthread_mutex_t trie_mu;
 	struct agent_trie *trie;

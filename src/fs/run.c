@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "db/inventory.h"
+#include "fs/remote.h"
 #include "special/ids.h"
 #include "special/status.h"
 #include "util/audit.h"
@@ -20,12 +21,6 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
-struct run_ctx {
-	struct sysman *sm;
-	struct sm_run_opts o;          /* path/exec/input point into the copies below */
-	char path[PATH_MAX];
-	char exec[PATH_MAX];
-};
 
 #define ENV_MAX 64
 
@@ -250,7 +245,7 @@ static void apply_result(struct sysman *sm, const struct sm_run_opts *o, const s
 	log_result(o, res);
 }
 
-static void run_done(void *arg, const struct agent_result *res)
+void sm_run_done(void *arg, const struct agent_result *res)
 {
 	struct run_ctx *c = arg;
 	struct sysman *sm = c->sm;
@@ -307,6 +302,17 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 		    (fd = openat(sm->root.fd, backing_rel(sp), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) >= 0)
 			close(fd);
 	}
+	if (remote_is_agent(o->exec)) {
+		if (o->in)
+			inode_ref(sm, o->in);
+		r = remote_submit(sm, c, o);
+		if (r < 0) {
+			if (o->in)
+				inode_unref(sm, o->in);
+			free(c);
+		}
+		return r;
+	}
 	build_env(sm, o, &env);
 	find_lock(sm, o->path, lock, sizeof(lock));
 	memset(&rq, 0, sizeof(rq));
@@ -324,7 +330,7 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 	rq.lock_key = lock[0] ? lock : NULL;
 	rq.timeout_s = sm->conf.agent_timeout;
 	rq.output_max = (size_t)sm->conf.agent_output_max;
-	rq.done = run_done;
+	rq.done = sm_run_done;
 	rq.arg = c;
 	if (o->in)
 		inode_ref(sm, o->in);

@@ -53,7 +53,8 @@ static int aix_clients(const struct nfs_export *e, const struct nfs_client
 
 		if (k == NFS_CK_ANY)
 			star = c;
-		else if (k != NFS_CK_HOST && k != NFS_CK_NETGROUP)
+		else if ((k != NFS_CK_HOST && k != NFS_CK_NETGROUP) ||
+			 strchr(c->spec, ':'))
 			return nfs_gen_fail(err, e->line, NFS_PF_AIX,
 				"the client '%s' (of %s)", c->spec, e->path);
 	}
@@ -64,7 +65,8 @@ static int aix_clients(const struct nfs_export *e, const struct nfs_client
 			return nfs_gen_fail(err, e->line, NFS_PF_AIX,
 				"client '%s' beside everyone rw (of %s)",
 				c->spec, e->path);
-		if (!is_any(c) && !c->opts.rw && !no_root_squash(c))
+		if (!is_any(c) && c->opts.rw == star->opts.rw &&
+		    !no_root_squash(c))
 			return nfs_gen_fail(err, e->line, NFS_PF_AIX,
 				"client '%s' with the same access as everyone "
 				"(of %s)", c->spec, e->path);
@@ -77,14 +79,16 @@ static int aix_options(const struct nfs_export *e,
 		       const struct nfs_client *star, bool anon, bool sec,
 		       struct buf *o)
 {
+	struct nfs_xopts n = e->clients[0].opts;   /* uniform: any will do */
 	bool rw = false;
 	char secs[64];
 	int r = 0;
 
+	nfs_xopts_normalize(&n);
 	for (size_t i = 0; i < e->nclients; i++)
 		rw |= e->clients[i].opts.rw;
 	if (sec) {
-		nfs_sec_format(&e->clients[0].opts, secs, sizeof(secs));
+		nfs_sec_format(&n, secs, sizeof(secs));
 		r = buf_printf(o, ",sec=%s", secs);
 	}
 	if (r >= 0 && star && star->opts.rw)
@@ -98,7 +102,7 @@ static int aix_options(const struct nfs_export *e,
 	if (r >= 0)
 		r = aix_list(e, "root", 2, o);
 	if (r >= 0 && anon)
-		r = buf_printf(o, ",anon=%lu", e->clients[0].opts.anonuid);
+		r = buf_printf(o, ",anon=%lu", n.anonuid);
 	return r;
 }
 

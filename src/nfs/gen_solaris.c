@@ -17,6 +17,9 @@ static int sol_name(const struct nfs_export *e, const struct nfs_client *c,
 	const char *s = c->spec;
 	const char *deny = c->deny ? "-" : "";
 
+	if (strchr(s, ':'))            /* ':' separates the list entries */
+		return nfs_gen_fail(err, e->line, NFS_PF_SOLARIS,
+				    "the IPv6 client '%s' (of %s)", s, e->path);
 	switch (nfs_client_kind(s)) {
 	case NFS_CK_HOST:
 		return buf_printf(b, "%s%s", deny, s);
@@ -84,6 +87,7 @@ static int sol_options(const struct nfs_export *e, struct buf *b,
 	bool anon, sec, first = true, rwall = false, roall = false;
 	bool deny = false;
 	const struct nfs_client *any = NULL;
+	struct nfs_xopts norm;
 	char secs[64];
 	int r;
 
@@ -110,7 +114,9 @@ static int sol_options(const struct nfs_export *e, struct buf *b,
 		return nfs_gen_fail(err, e->line, NFS_PF_SOLARIS,
 				    "deny entries beside everyone (of %s)",
 				    e->path);
-	nfs_sec_format(&any->opts, secs, sizeof(secs));
+	norm = any->opts;                  /* uniform: any client will do */
+	nfs_xopts_normalize(&norm);
+	nfs_sec_format(&norm, secs, sizeof(secs));
 	r = buf_append_str(b, " -o ");
 	if (r >= 0 && sec)
 		r = buf_printf(b, "sec=%s", secs), first = false;
@@ -125,7 +131,7 @@ static int sol_options(const struct nfs_export *e, struct buf *b,
 	if (r >= 0)
 		r = sol_list(e, "root", 2, &first, b, err);
 	if (r >= 0 && anon)
-		r = buf_printf(b, ",anon=%lu", any->opts.anonuid);
+		r = buf_printf(b, ",anon=%lu", norm.anonuid);
 	return r;
 }
 

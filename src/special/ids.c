@@ -310,25 +310,24 @@ int ids_store_find(struct ids_store *s, const char *path, const char *label,
 		else
 			*slash = '\0';
 		set = hmap_get(s->sets, dir);
-		if (set && set->n) {
-			const struct ids_entry *e = &set->e[0];
+		for (size_t i = 0; set && i < set->n; i++) {
+			const struct ids_entry *e = &set->e[i];
+			bool match = label ? strcmp(e->label, label) == 0 : strcmp(e->label, "ssh") != 0;
 
-			for (size_t i = 0; label && i < set->n; i++)
-				if (strcmp(set->e[i].label, label) == 0) {
-					e = &set->e[i];
-					break;
-				}
+			if (!match)
+				continue;
 			r = entry_open(s, e, ret_pass);
 			if (r == 0) {
 				memcpy(user, e->user, IDS_USER_MAX);
 				if (from)
 					str_copy(from, fromlen, dir);
 			}
-			break;
+			goto out;
 		}
 		if (strcmp(dir, "/") == 0)
 			break;
 	}
+out:
 	pthread_mutex_unlock(&s->lock);
 	return r;
 }

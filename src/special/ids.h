@@ -45,8 +45,11 @@ int ids_store_list(struct ids_store *s, const char *dir, struct buf *out);
  * On success returns 0, copies the user into user (size IDS_USER_MAX) and
  * the password into pass, a buffer from sodium_malloc of IDS_PASS_MAX bytes
  * that the caller releases with ids_pass_free().  The directory whose set
- * matched is copied into from (may be NULL).  label, if not NULL, prefers
- * an entry with that name= label.  Returns -ENOENT when none applies. */
+ * matched is copied into from (may be NULL).  With label NULL the first
+ * entry not labelled "ssh" matches (credentials for agents); with a label,
+ * only entries with that name= label match (label "ssh": SSH logins).  The
+ * nearest set holding a matching entry wins.  Returns -ENOENT when none
+ * applies. */
 int ids_store_find(struct ids_store *s, const char *path, const char *label,
 		   char *user, char **ret_pass, char *from, size_t fromlen);
 void ids_pass_free(char *pass);
