@@ -30,6 +30,7 @@ struct sm_fh {
 
 struct sm_dh {
 	DIR *dp;
+	bool hide_dynamic;      /* leave proc/ sys/ out of this listing */
 	off_t offset;
 	struct dirent *entry;
 };

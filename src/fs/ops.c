@@ -897,7 +897,6 @@ int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, str
 	struct sm_dh *dh = calloc(1, sizeof(*dh));
 	int fd;
 
-	(void)sm;
 	if (!dh) {
 		fuse_reply_err(req, ENOMEM);
 		return -ENOMEM;
@@ -911,6 +910,13 @@ int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, str
 		free(dh);
 		fuse_reply_err(req, e);
 		return -e;
+	}
+	{
+		/* proc/ and sys/ are reachable by path but not listed, so that
+		 * `find /sysman/systems` does not walk every host's /proc and /sys */
+		char path[PATH_MAX];
+
+		dh->hide_dynamic = inode_path(sm, in, path, sizeof(path)) == 0 && !sm_is_dynamic(sm, path);
 	}
 	fi->fh = (uintptr_t)dh;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
@@ -997,6 +1003,12 @@ static void sm_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 			dh->entry = readdir(dh->dp);
 			if (!dh->entry)
 				break;
+		}
+		if (dh->hide_dynamic && dh->entry->d_type == DT_DIR &&
+		    conf_is_dynamic_dir(&sm_data(req)->conf, dh->entry->d_name)) {
+			dh->offset = dh->entry->d_off;
+			dh->entry = NULL;
+			continue;
 		}
 		st.st_ino = dh->entry->d_ino;
 		st.st_mode = (mode_t)dh->entry->d_type << 12;

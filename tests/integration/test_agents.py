@@ -168,7 +168,7 @@ def test_dynamic_proc_listing(make_sysman):
     with open(os.path.join(s.work, "listing"), "w") as f:
         f.write("1/\nloadavg\nuptime\n")
     os.mkdir(s.p("systems/servers/n1"))
-    assert "proc" in os.listdir(s.p("systems/servers/n1"))
+    assert "proc" not in os.listdir(s.p("systems/servers/n1"))   # reachable, not listed
     assert sorted(os.listdir(s.p("systems/servers/n1/proc"))) == ["1", "loadavg", "uptime"]
     assert s.read("systems/servers/n1/proc/loadavg") == "remote /loadavg\n"
     assert sorted(os.listdir(s.p("systems/servers/n1/proc/1"))) == ["cmdline", "status"]
