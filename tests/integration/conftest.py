@@ -4,6 +4,7 @@ Every daemon is started with -f and stopped by its PID; every mount point
 is unmounted and every temporary directory removed, even when a test fails.
 """
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -185,3 +186,76 @@ def runs(s, path):
             return len(f.readlines())
     except FileNotFoundError:
         return 0
+
+
+# ---------------------------------------------------------------- testbed
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "testbed"))
+from testbed import Testbed, blade_addr, bmc_addr, host_addr, mm_addr  # noqa: E402,F401
+
+TB_BASE = os.environ.get("SYSMAN_TEST_TB_BASE", "127.3")
+TB_HOSTS, TB_BMCS, TB_BLADES = 8, 3, 4
+
+
+@pytest.fixture(scope="session")
+def testbed():
+    """Real sshd hosts, ipmi_sim BMCs and a chassis, for the whole session."""
+    d = tempfile.mkdtemp(prefix="sysman-tb-", dir="/tmp")
+    os.chmod(d, 0o755)
+    tb = Testbed(d, hosts=TB_HOSTS, bmcs=TB_BMCS, chassis_blades=TB_BLADES, base=TB_BASE, quiet=True)
+    try:
+        tb.start()
+        yield tb
+    finally:
+        tb.stop()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def cluster_conf(tb, extra=""):
+    return f"""
+        agent_dir = {ROOT}/agents
+        discover_networks = {TB_BASE}.0.0/24, {TB_BASE}.1.0/24, {TB_BASE}.2.0/24
+        ssh_key = {tb.dir}/keys/id_ed25519
+        ssh_host_key_policy = accept-new
+        ssh_user = root
+        agent_timeout = 15
+        {extra}
+        """
+
+
+@pytest.fixture
+def cluster(testbed, make_sysman):
+    """cluster(extra_conf="") -> a Sysman over the testbed, discovered, with
+    the BMC credentials in /sysman/ids."""
+    def make(extra="", discover=True):
+        s = make_sysman(conf=cluster_conf(testbed, extra + f"\nssh_known_hosts = {{KH}}"))
+        # each daemon has its own known_hosts
+        s.stop()
+        with open(s.conf) as f:
+            text = f.read().replace("{KH}", os.path.join(s.base, "known_hosts"))
+        with open(s.conf, "w") as f:
+            f.write(text)
+        s.start()
+        s.write("ids", f"{testbed.bmc_user} {testbed.bmc_password}\n")
+        if discover:
+            s.write("discover_master", "1\n")
+        return s
+    return make
+
+
+def in_sysman(s, script, cwd="/", check=True, timeout=120):
+    """Runs a shell script with the test's mount at /sysman, as the paper's
+    figures are printed, in a private mount namespace."""
+    created = not os.path.exists("/sysman")
+    if created:
+        os.mkdir("/sysman")
+    try:
+        inner = f"mount --bind {s.mnt} /sysman && cd {cwd} && {script}"
+        return sh(f"unshare -m --propagation private bash -c {shlex.quote(inner)}", check=check, timeout=timeout)
+    finally:
+        if created:
+            try:
+                os.rmdir("/sysman")
+            except OSError:
+                pass
