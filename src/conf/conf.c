@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
-enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY };
+enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY, K_LEVEL };
 
 struct key_def {
 	const char *name;
@@ -44,7 +45,7 @@ static const struct key_def keys[] = {
 	{ "web_listen", K_STR, OFF(web_listen), 0, 0, "127.0.0.1:8089" },
 	{ "allow_other", K_BOOL, OFF(allow_other), 0, 0, "yes" },
 	{ "pass_password_in_argv", K_BOOL, OFF(pass_password_in_argv), 0, 0, "no" },
-	{ "log_level", K_STR, OFF(log_level), 0, 0, "notice" },
+	{ "log_level", K_LEVEL, OFF(log_level), 0, 0, "notice" },
 	{ "max_threads", K_INT, OFF(max_threads), 2, 1024, "16" },
 };
 
@@ -67,6 +68,12 @@ static int key_set(struct conf *c, const struct key_def *k, const char *v,
 	char *s;
 
 	switch (k->type) {
+	case K_LEVEL:
+		if (log_level_parse(v) < 0) {
+			*ret_why = "expected error, warning, notice, info or debug for";
+			return -EINVAL;
+		}
+		/* fall through */
 	case K_STR:
 		s = strdup(v);
 		if (!s)
@@ -125,7 +132,7 @@ int conf_defaults(struct conf *c)
 void conf_release(struct conf *c)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].type == K_STR) {
+		if (keys[i].type == K_STR || keys[i].type == K_LEVEL) {
 			free(*(char **)((char *)c + keys[i].off));
 			*(char **)((char *)c + keys[i].off) = NULL;
 		}
@@ -412,6 +419,7 @@ int conf_dump(const struct conf *c, struct buf *out)
 
 		switch (k->type) {
 		case K_STR:
+		case K_LEVEL:
 			buf_printf(out, "%s = %s\n", k->name, *(char *const *)(base + k->off));
 			break;
 		case K_INT:

@@ -53,30 +53,32 @@ bool sm_is_dynamic(struct sysman *sm, const char *path)
 	return false;
 }
 
-/* The nearest dynamic directory at or above path (strictly above when
- * strict), copied into out.  Returns 1 if found. */
-static int dynamic_root(struct sysman *sm, const char *path, bool strict, char *out, size_t len)
+/* Finds the agent of the nearest dynamic directory at or above path
+ * (strictly above when strict) that has one for op: "proc/sys/kernel" is
+ * served by proc's agent.  Caller holds trie_mu. */
+static const char *dynamic_agent(struct sysman *sm, const char *path, bool strict, enum agent_op op)
 {
 	char p[PATH_MAX];
 
 	if (str_copy(p, sizeof(p), path) < 0)
-		return 0;
+		return NULL;
 	if (strict) {
 		char *s = strrchr(p, '/');
 
 		if (!s || s == p)
-			return 0;
+			return NULL;
 		*s = '\0';
 	}
 	for (;;) {
 		char *s = strrchr(p, '/');
+		const char *a;
 
 		if (!s || s[1] == '\0')
-			return 0;
-		if (conf_is_dynamic_dir(&sm->conf, s + 1))
-			return str_copy(out, len, p) == 0;
+			return NULL;
+		if (conf_is_dynamic_dir(&sm->conf, s + 1) && (a = trie_lookup(sm->trie, p, op)))
+			return a;
 		if (s == p)
-			return 0;
+			return NULL;
 		*s = '\0';
 	}
 }
@@ -84,14 +86,13 @@ static int dynamic_root(struct sysman *sm, const char *path, bool strict, char *
 int sm_agent_for(struct sysman *sm, const char *path, enum agent_op op, char *out, size_t outlen)
 {
 	const char *a;
-	char dyn[PATH_MAX];
 	int found = 0;
 
 	pthread_mutex_lock(&sm->trie_mu);
 	trie_refresh(sm);
 	a = sm->trie ? trie_lookup(sm->trie, path, op) : NULL;
-	if (!a && sm->trie && dynamic_root(sm, path, op != AGENT_LIST, dyn, sizeof(dyn)))
-		a = trie_lookup(sm->trie, dyn, op);
+	if (!a && sm->trie)
+		a = dynamic_agent(sm, path, op != AGENT_LIST, op);
 	if (a && str_copy(out, outlen, a) == 0)
 		found = 1;
 	pthread_mutex_unlock(&sm->trie_mu);

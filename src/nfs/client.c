@@ -1,6 +1,7 @@
 #include "nfs/client.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -13,7 +14,8 @@
 
 static bool valid_name(const char *s)
 {
-	if (!*s)
+	/* a leading '-' would read as a deny entry, '.' as a domain */
+	if (!*s || !(isalnum((unsigned char)*s) || *s == ':' || *s == '_'))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		      "0123456789.-_:") == strlen(s);

@@ -103,6 +103,9 @@ int nfs_gen_freebsd_exports(const struct nfs_plan *p, const char *host,
 		if (strcmp(e->server, host) != 0)
 			continue;
 		r = nfs_gen_refuse_deny(e, NFS_PF_FREEBSD, err);
+		if (r >= 0 && e->nclients == 0)   /* would export to everyone */
+			r = nfs_gen_fail(err, e->line, NFS_PF_FREEBSD,
+					 "an export without clients (%s)", e->path);
 		if (r >= 0)
 			r = nfs_gen_refuse(e, NFS_PF_FREEBSD, NFS_XO_SYNC |
 					   NFS_XO_SUBTREE | NFS_XO_SECURE, err);

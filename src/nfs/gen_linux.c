@@ -75,6 +75,9 @@ int nfs_gen_linux_exports(const struct nfs_plan *p, const char *host,
 		if (strcmp(e->server, host) != 0)
 			continue;
 		r = nfs_gen_refuse_deny(e, NFS_PF_LINUX, err);
+		if (r >= 0 && e->nclients == 0)   /* would export to everyone */
+			r = nfs_gen_fail(err, e->line, NFS_PF_LINUX,
+					 "an export without clients (%s)", e->path);
 		if (r >= 0 && strpbrk(e->path, "\"\\#\n"))
 			r = nfs_gen_fail(err, e->line, NFS_PF_LINUX,
 					 "the path '%s'", e->path);

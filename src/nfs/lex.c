@@ -88,7 +88,7 @@ static int scan_token(struct nfs_lex *lx, char **pp, bool *quoted)
 	char *r = *pp, *w = *pp;
 	bool inq = false;
 
-	while (*r && (inq || (*r != ' ' && *r != '\t'))) {
+	while (*r && (inq || !strchr(" \t\r\f\v", *r))) {
 		if (*r == '"' && (lx->flags & NFS_LEX_QUOTE)) {
 			inq = !inq;
 			*quoted = true;

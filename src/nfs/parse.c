@@ -76,14 +76,21 @@ struct nfs_export *nfs_pctx_export(struct nfs_pctx *c, const char *path,
 {
 	struct nfs_export *e;
 
+	if (path[0] != '/') {
+		nfs_error_set(c->err, line, 1, "want an absolute path, not '%s'",
+			      path);
+		return NULL;
+	}
 	for (size_t i = 0; i < c->into->nexports; i++) {
 		e = &c->into->exports[i];
 		if (strcmp(e->server, c->host) == 0 && strcmp(e->path, path) == 0)
 			return e;
 	}
 	e = nfs_plan_add_export(c->into);
-	if (!e)
+	if (!e) {
+		nfs_error_set(c->err, line, 1, "out of memory or too many exports");
 		return NULL;
+	}
 	e->line = line;
 	e->server = strdup(c->host);
 	e->path = strdup(path);
@@ -91,6 +98,7 @@ struct nfs_export *nfs_pctx_export(struct nfs_pctx *c, const char *path,
 		free(e->server);
 		free(e->path);
 		c->into->nexports--;
+		nfs_error_set(c->err, line, 1, "out of memory");
 		return NULL;
 	}
 	return e;
@@ -127,6 +135,7 @@ struct nfs_import *nfs_pctx_import(struct nfs_pctx *c, const char *dev,
 {
 	const char *colon = strstr(dev, ":/");
 	struct nfs_import *im;
+	char name[256];
 	const char *srv = dev;
 	size_t slen;
 
@@ -137,20 +146,29 @@ struct nfs_import *nfs_pctx_import(struct nfs_pctx *c, const char *dev,
 		return NULL;
 	}
 	slen = (size_t)(colon - dev);
-	if (dev[0] == '[' && colon[-1] == ']') {
+	if (dev[0] == '[' && colon[-1] == ']' && slen > 2) {
 		srv++;
 		slen -= 2;
 	}
-	im = nfs_plan_add_import(c->into);
-	if (!im)
+	if (slen >= sizeof(name) || (memcpy(name, srv, slen), name[slen] = '\0',
+	    nfs_client_kind(name) != NFS_CK_HOST)) {
+		nfs_error_set(c->err, line, col, "bad server name in '%s'", dev);
 		return NULL;
+	}
+	im = nfs_plan_add_import(c->into);
+	if (!im) {
+		nfs_error_set(c->err, line, col, "out of memory or too many imports");
+		return NULL;
+	}
 	im->line = line;
 	im->client = strdup(c->host);
 	im->server = strndup(srv, slen);
 	im->path = strdup(colon + 1);
 	im->mountpoint = strdup(mountpoint);
-	if (!im->client || !im->server || !im->path || !im->mountpoint)
+	if (!im->client || !im->server || !im->path || !im->mountpoint) {
+		nfs_error_set(c->err, line, col, "out of memory");
 		return NULL;
+	}
 	return im;
 }
 

@@ -155,7 +155,7 @@ int nfs_parse_aix_exports(struct nfs_pctx *c)
 		}
 		e = r >= 0 ? nfs_pctx_export(c, lx.tok[0].s, lx.lineno) : NULL;
 		if (r >= 0)
-			r = e ? aix_clients(c, e, &l, lx.lineno) : -ENOMEM;
+			r = e ? aix_clients(c, e, &l, lx.lineno) : -EINVAL;
 		if (r < 0)
 			break;
 	}

@@ -104,7 +104,7 @@ static int fbsd_clients(struct nfs_pctx *c, struct fline *l, unsigned line)
 		size_t nh = l->nhosts + (l->network != NULL);
 
 		if (!e)
-			return -ENOMEM;
+			return -EINVAL;
 		for (size_t h = 0; h < nh || (nh == 0 && h == 0); h++) {
 			const char *spec = nh == 0 ? "*" : h < l->nhosts ?
 					   l->hosts[h] : net;

@@ -334,7 +334,7 @@ static int make_export(struct gn *g, struct gset *s, struct subs *subs,
 		return nfs_error_set(g->c->err, line, 1, "EXPORT without Path");
 	e = nfs_pctx_export(g->c, s->path, line);
 	if (!e)
-		return -ENOMEM;
+		return -EINVAL;
 	for (size_t i = 0; r >= 0 && i < subs->n; i++) {
 		struct nfs_xopts o = s->o;
 

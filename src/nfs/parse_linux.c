@@ -92,7 +92,7 @@ int nfs_parse_linux_exports(struct nfs_pctx *c)
 		}
 		e = nfs_pctx_export(c, lx.tok[0].s, lx.lineno);
 		r = e ? linux_line(c, e, lx.tok + 1, lx.ntok - 1, lx.lineno)
-		      : -ENOMEM;
+		      : -EINVAL;
 		if (r < 0)
 			break;
 	}
@@ -121,7 +121,7 @@ int nfs_parse_exportfs_v(struct nfs_pctx *c)
 			}
 			e = nfs_pctx_export(c, lx.tok[0].s, lx.lineno);
 			if (!e) {
-				r = -ENOMEM;
+				r = -EINVAL;
 				break;
 			}
 			first = 1;

@@ -151,11 +151,11 @@ static int sol_share(struct nfs_pctx *c, struct nfs_lex *lx)
 	if (!path)
 		return nfs_error_set(c->err, lx->lineno, 1, "share without path");
 	e = nfs_pctx_export(c, path, lx->lineno);
+	if (!e)
+		return -EINVAL;
 	copy = strdup(opts ? opts : "rw");
-	if (!e || !copy) {
-		free(copy);
+	if (!copy)
 		return -ENOMEM;
-	}
 	for (char *q = copy, *nx; r >= 0 && q; q = nx) {
 		nx = strchr(q, ',');
 		if (nx)

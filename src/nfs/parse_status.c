@@ -26,7 +26,7 @@ int nfs_parse_showmount(struct nfs_pctx *c)
 		}
 		e = nfs_pctx_export(c, lx.tok[0].s, lx.lineno);
 		if (!e) {
-			r = -ENOMEM;
+			r = -EINVAL;
 			break;
 		}
 		for (size_t i = 1; r >= 0 && i < lx.ntok; i++) {

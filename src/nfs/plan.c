@@ -168,9 +168,9 @@ static int parse_export(struct nfs_plan *p, struct nfs_lex *lx,
 	char *server = NULL, *path = NULL;
 	int r;
 
-	if (lx->ntok < 3)
+	if (lx->ntok < 2)
 		return nfs_error_set(err, lx->lineno, t[0].col,
-				     "export needs <server>:<path> and a client");
+				     "export needs <server>:<path>");
 	r = split_colon(t[1].s, &server, &path);
 	if (r < 0 || path[0] != '/') {
 		free(server);
@@ -191,6 +191,9 @@ static int parse_export(struct nfs_plan *p, struct nfs_lex *lx,
 	}
 	e->server = server;
 	e->path = path;
+	if (nfs_client_kind(server) != NFS_CK_HOST)
+		return nfs_error_set(err, lx->lineno, t[1].col,
+				     "bad host name '%s'", server);
 	e->line = lx->lineno;
 	for (size_t i = 2; i < lx->ntok; i++) {
 		r = nfs_plan_client(e, t[i].s, lx->lineno, t[i].col, err);
@@ -220,7 +223,9 @@ static int parse_import(struct nfs_plan *p, struct nfs_lex *lx,
 			     split_colon(t[2].s, &im->server, &im->path);
 		if (r == -ENOMEM)
 			return r;
-		if (r < 0 || (k == 1 ? im->mountpoint : im->path)[0] != '/')
+		if (r < 0 || (k == 1 ? im->mountpoint : im->path)[0] != '/' ||
+		    nfs_client_kind(k == 1 ? im->client : im->server) !=
+		    NFS_CK_HOST)
 			return nfs_error_set(err, lx->lineno, t[k].col,
 				"want <host>:<absolute path>, not '%s'", t[k].s);
 	}

@@ -63,11 +63,8 @@ int buf_reserve(struct buf *b, size_t n)
 	size_t room = buf_max(b) - b->len;
 	int r;
 
-	if (n > room) {
-		if (room == 0)
-			return -E2BIG;
-		n = room;
-	}
+	if (n > room)
+		return -E2BIG;
 	r = buf_grow(b, b->len + n);
 	return r < 0 ? r : 0;
 }

@@ -52,8 +52,9 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-/* Makes room for at least n more bytes (within max).  Returns 0, -E2BIG or
- * -ENOMEM; on success buf_tail() has n writable bytes. */
+/* Makes room for n more bytes.  Returns 0 (buf_tail() then has n writable
+ * bytes), -E2BIG when len + n would pass max (nothing changes), or
+ * -ENOMEM. */
 int buf_reserve(struct buf *b, size_t n);
 static inline char *buf_tail(struct buf *b) { return b->data + b->len; }
 /* Records that n bytes were written at buf_tail(). */

@@ -57,18 +57,31 @@ static int parse_group(const char **pp, struct group *g)
 		int dl, dh;
 
 		if (parse_num(&p, &r.lo, &dl) < 0)
-			return -EINVAL;
+			goto bad;
 		r.hi = r.lo;
 		if (*p == '-') {
+			const char *hs;
+
 			p++;
-			if (parse_num(&p, &r.hi, &dh) < 0 || r.hi < r.lo)
-				return -EINVAL;
+			hs = p;
+			if (parse_num(&p, &r.hi, &dh) < 0)
+				goto bad;
+			if (r.hi < r.lo) {
+				p = hs;
+				goto bad;
+			}
 			if (*p == '/') {
+				const char *ss;
 				int ds;
 
 				p++;
-				if (parse_num(&p, &r.step, &ds) < 0 || r.step < 1)
-					return -EINVAL;
+				ss = p;
+				if (parse_num(&p, &r.step, &ds) < 0)
+					goto bad;
+				if (r.step < 1) {
+					p = ss;
+					goto bad;
+				}
 			}
 		}
 		r.width = (dl > 1 && *rs == '0') ? dl : 0;
@@ -83,10 +96,13 @@ static int parse_group(const char **pp, struct group *g)
 			continue;
 		}
 		if (*p != ']')
-			return -EINVAL;
+			goto bad;
 		*pp = p + 1;
 		return 0;
 	}
+bad:
+	*pp = p;   /* where the error is */
+	return -EINVAL;
 }
 
 static void pattern_release(struct pattern *pt)
@@ -126,7 +142,8 @@ static int pattern_parse(const char *s, size_t len, struct pattern *pt, size_t *
 		p++;
 		r = parse_group(&p, &pt->g[pt->ng]);
 		if (r < 0 || p > end) {
-			*ret_off = (size_t)(p - s);
+			*ret_off = (size_t)((p > end ? end : p) - s);
+			pt->ng++;   /* so that pattern_release frees this group too */
 			return r < 0 ? r : -EINVAL;
 		}
 		pt->ng++;
@@ -143,7 +160,8 @@ static int emit(const struct pattern *pt, size_t gi, struct buf *name, long *cou
 	size_t mark = name->len;
 	int r;
 
-	buf_append(name, pt->lit[gi], pt->litlen[gi]);
+	if (buf_append(name, pt->lit[gi], pt->litlen[gi]) < 0)
+		return -ENAMETOOLONG;
 	if (gi == pt->ng) {
 		if (++*count > NODESET_MAX)
 			return -E2BIG;
@@ -158,7 +176,8 @@ static int emit(const struct pattern *pt, size_t gi, struct buf *name, long *cou
 		for (long v = rg->lo; v <= rg->hi; v += rg->step) {
 			size_t m2 = name->len;
 
-			buf_printf(name, "%0*ld", rg->width, v);
+			if (buf_printf(name, "%0*ld", rg->width, v) < 0)
+				return -ENAMETOOLONG;
 			r = emit(pt, gi + 1, name, count, fn, arg);
 			if (r)
 				return r;
@@ -179,7 +198,7 @@ int nodeset_expand(const char *pattern, int (*fn)(const char *name, void *arg),
 	struct buf name;
 	int r = 0;
 
-	buf_init(&name, 4096);
+	buf_init(&name, 65536);
 	while (*p) {
 		const char *start = p;
 		int depth = 0;

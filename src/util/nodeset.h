@@ -15,7 +15,8 @@
 
 /* Calls fn for each name in order.  Returns the number of names, -EINVAL
  * for a malformed pattern (with *ret_pos the 0-based offset of the error if
- * ret_pos is not NULL), -E2BIG past NODESET_MAX, or fn's non-zero return. */
+ * ret_pos is not NULL), -E2BIG past NODESET_MAX, -ENAMETOOLONG for a name
+ * over 64 KiB, or fn's non-zero return. */
 int nodeset_expand(const char *pattern, int (*fn)(const char *name, void *arg),
 		   void *arg, size_t *ret_pos);
 

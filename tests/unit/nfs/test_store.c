@@ -1,0 +1,194 @@
+/* The stored plan: accept, reject (old plan kept), atomic under kill -9. */
+#include "helpers.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nfs/catalog.h"
+#include "nfs/store.h"
+
+#define GOOD "host s address=10.0.0.1 platform=linux\n" \
+	     "host c address=10.0.0.2 platform=linux\n" \
+	     "# keep this comment\n" \
+	     "export s:/x c(rw,no_root_squash)\nimport c:/m s:/x rw,vers=4.1\n"
+
+static long long scalar(struct nfs_catalog *c, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(nfs_catalog_db(c), sql, -1, &st,
+					    NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void assert_stored(struct nfs_catalog *c, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(nfs_store_get(c, &b), 0);
+	assert_string_equal(buf_str(&b), want);
+	buf_release(&b);
+}
+
+static void test_store_and_reject(void **state)
+{
+	struct nfs_catalog *c = NULL;
+	struct buf why = BUF_INIT, b = BUF_INIT;
+	const char *bad_parse = GOOD "export s:/y c(rw,frob)\n";
+	const char *bad_check = GOOD "import c:/m s:/x\n";
+	const char *warn = GOOD "export s:/unused c\n";
+
+	(void)state;
+	assert_int_equal(nfs_catalog_open(":memory:", &c), 0);
+	assert_int_equal(nfs_store_get(c, &b), -ENOENT);
+	assert_int_equal(nfs_store_put(c, GOOD, strlen(GOOD), &why), 0);
+	assert_string_equal(buf_str(&why), "");
+	assert_stored(c, GOOD);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_export"), 1);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_export_client "
+				"WHERE spec = 'c' AND options = "
+				"'rw,no_root_squash'"), 1);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_import"), 1);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_configured_value v"
+		" JOIN cm_host h ON h.id = v.host_id JOIN cm_parameter p ON "
+		"p.id = v.parameter_id WHERE h.name = 'c' AND p.name = 'vers' "
+		"AND v.value = '4.1'"), 1);
+
+	/* a parse error names line and column; the old plan stays */
+	assert_int_equal(nfs_store_put(c, bad_parse, strlen(bad_parse), &why),
+			 -EINVAL);
+	assert_non_null(strstr(buf_str(&why), "line 6: column 18:"));
+	assert_stored(c, GOOD);
+	/* an error-level finding rejects too */
+	buf_reset(&why);
+	assert_int_equal(nfs_store_put(c, bad_check, strlen(bad_check), &why),
+			 -EINVAL);
+	assert_non_null(strstr(buf_str(&why),
+			       "error mountpoint-conflict line 6:"));
+	assert_stored(c, GOOD);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_import"), 1);
+	/* warnings do not */
+	buf_reset(&why);
+	assert_int_equal(nfs_store_put(c, warn, strlen(warn), &why), 0);
+	assert_non_null(strstr(buf_str(&why), "warning unused-export line 6"));
+	assert_stored(c, warn);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_export"), 2);
+	buf_release(&why);
+	nfs_catalog_close(c);
+}
+
+/* A big plan with n exports, each imported. */
+static char *big_plan(unsigned n)
+{
+	struct buf b = BUF_INIT;
+
+	buf_append_str(&b, "host s platform=linux\nhost c platform=linux\n");
+	for (unsigned i = 0; i < n; i++)
+		buf_printf(&b, "export s:/e%u c(rw,sync,anonuid=%u)\n"
+			   "import c:/m%u s:/e%u rw,hard,vers=4.2\n", i, i, i, i);
+	return buf_steal(&b);
+}
+
+static long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000l + ts.tv_nsec;
+}
+
+/* The child stores the big plan again and again; the parent kills it at
+ * delays spread over twice the time one store takes.  Afterwards the
+ * database holds the old plan or the new one, objects matching. */
+static void test_kill_9_mid_store(void **state)
+{
+	char path[] = "/tmp/test-nfs-store-XXXXXX";
+	char *plans[2] = { big_plan(3), big_plan(400) };
+	unsigned seen[2] = { 0, 0 };
+	struct nfs_catalog *c = NULL;
+	int fd = mkstemp(path);
+	long t;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(nfs_catalog_open(path, &c), 0);
+	t = now_ns();
+	assert_int_equal(nfs_store_put(c, plans[1], strlen(plans[1]), NULL), 0);
+	t = now_ns() - t;
+	nfs_catalog_close(c);
+	for (unsigned round = 0; round < 16; round++) {
+		long d = t * (long)(round + 1) / 8;
+		struct timespec ts = { d / 1000000000l, d % 1000000000l };
+		struct buf b = BUF_INIT;
+		pid_t pid;
+		int st;
+
+		assert_int_equal(nfs_catalog_open(path, &c), 0);
+		assert_int_equal(nfs_store_put(c, plans[0], strlen(plans[0]),
+					       NULL), 0);
+		nfs_catalog_close(c);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct nfs_catalog *cc = NULL;
+
+			if (nfs_catalog_open(path, &cc) < 0)
+				_exit(3);
+			for (;;)
+				nfs_store_put(cc, plans[1], strlen(plans[1]),
+					      NULL);
+		}
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFSIGNALED(st));
+		assert_int_equal(nfs_catalog_open(path, &c), 0);
+		assert_int_equal(nfs_store_get(c, &b), 0);
+		if (strcmp(buf_str(&b), plans[0]) == 0) {
+			assert_int_equal(scalar(c, "SELECT count(*) FROM "
+						"nfs_export"), 3);
+			seen[0]++;
+		} else {
+			assert_string_equal(buf_str(&b), plans[1]);
+			assert_int_equal(scalar(c, "SELECT count(*) FROM "
+						"nfs_import"), 400);
+			seen[1]++;
+		}
+		assert_int_equal(scalar(c, "SELECT count(*) FROM "
+					"nfs_export_client"), seen[1] &&
+				 strcmp(buf_str(&b), plans[1]) == 0 ? 400 : 3);
+		buf_release(&b);
+		nfs_catalog_close(c);
+	}
+	printf("one store: %ld ms; after kill -9: old/new plan %u/%u times\n",
+	       t / 1000000, seen[0], seen[1]);
+	free(plans[0]);
+	free(plans[1]);
+	unlink(path);
+	for (int i = 0; i < 2; i++) {
+		char side[64];
+
+		snprintf(side, sizeof(side), "%s-%s", path, i ? "shm" : "wal");
+		unlink(side);
+	}
+	/* both outcomes must occur, or no kill ever hit a store */
+	assert_true(seen[0] > 0 && seen[1] > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store_and_reject),
+		cmocka_unit_test(test_kill_9_mid_store),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
