@@ -706,18 +706,23 @@ static void *runner_main(void *arg)
 			log_err("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		/* EV_PID events go last so output read in this round is kept */
-		for (i = 0; i < n; i++) {
-			struct ev_tag *t = evs[i].data.ptr;
+		/* EV_PID events go last so output read in this round is kept;
+		 * their tags are collected first because reaping frees the job
+		 * (and with it the tags of its other events in this batch) */
+		{
+			struct ev_tag *pids[128];
+			int np = 0;
 
-			if (t->kind != EV_PID)
-				on_event(r, t, evs[i].events);
-		}
-		for (i = 0; i < n; i++) {
-			struct ev_tag *t = evs[i].data.ptr;
+			for (i = 0; i < n; i++) {
+				struct ev_tag *t = evs[i].data.ptr;
 
-			if (t->kind == EV_PID)
-				on_event(r, t, evs[i].events);
+				if (t->kind == EV_PID)
+					pids[np++] = t;
+				else
+					on_event(r, t, evs[i].events);
+			}
+			for (i = 0; i < np; i++)
+				on_event(r, pids[i], 0);
 		}
 		now = now_ms();
 		check_timeouts(r, now);

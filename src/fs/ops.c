@@ -471,7 +471,7 @@ int sm_reply_open(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct
 	}
 	fh->append = fi->flags & O_APPEND;
 	fi->fh = (uintptr_t)fh;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
+	if (fuse_reply_open(req, fi) != 0) {
 		/* the opener was interrupted and is gone */
 		fh_free(fh);
 	}
@@ -714,7 +714,7 @@ static void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	fi->fh = (uintptr_t)fh;
 	if (fh->kind != FH_FILE)
 		fi->direct_io = 1;
-	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+	if (fuse_reply_create(req, &e, fi) != 0)
 		fh_free(fh);
 }
 
@@ -919,7 +919,7 @@ int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, str
 		dh->hide_dynamic = inode_path(sm, in, path, sizeof(path)) == 0 && !sm_is_dynamic(sm, path);
 	}
 	fi->fh = (uintptr_t)dh;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
+	if (fuse_reply_open(req, fi) != 0) {
 		closedir(dh->dp);
 		free(dh);
 	}

@@ -74,7 +74,9 @@ static void build_env(struct sysman *sm, const struct sm_run_opts *o, struct env
 	struct device d;
 	const char *path_env = getenv("PATH");
 
-	env_add(e, "PATH=%s:%s", sm->bin_dir, path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin");
+	/* agents find `sysman` next to sysmand, installed or in the build tree */
+	env_add(e, "PATH=%s:%s/../tools:%s/nfs:%s", sm->bin_dir, sm->bin_dir, sm->bin_dir,
+		path_env ? path_env : "/usr/sbin:/usr/bin:/sbin:/bin");
 	env_add(e, "SYSMAN_ROOT=%s", sm->mount);
 	env_add(e, "SYSMAN_PATH=%s", o->path);
 	env_add(e, "SYSMAN_OP=%s", agent_op_name(o->op));

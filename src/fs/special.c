@@ -64,7 +64,7 @@ static void open_special(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
 	}
 	fi->fh = (uintptr_t)fh;
 	fi->direct_io = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
+	if (fuse_reply_open(req, fi) != 0)
 		fh_free(fh);
 }
 

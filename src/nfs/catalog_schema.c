@@ -270,6 +270,46 @@ static const char seed_v2[] =
 "  AND pa.name = r.param;"
 "DROP TABLE seed_r;";
 
-const char *const nfs_migrations[] = { schema_v1, seed_v2 };
+/* v3: which forms of client spec each server platform understands, so
+ * that check reports what generate would refuse.  A host name, an
+ * address and "*" are understood everywhere. */
+static const char clients_v3[] =
+"INSERT INTO cm_parameter(service_id, name, description)"
+" SELECT s.id, p.column1, p.column2 FROM (VALUES"
+"  ('client_network', 'a client given as addr/len or addr/mask'),"
+"  ('client_ipv6', 'a client given as an IPv6 address or network'),"
+"  ('client_wildcard', 'a client given as a host name pattern'),"
+"  ('client_netgroup', 'a client given as @netgroup')) p"
+" JOIN cm_service s ON s.name = 'nfs-server';"
+"CREATE TEMP TABLE seed_r(product, platform, param, kind, spec, native);"
+"INSERT INTO seed_r VALUES"
+" ('nfsd','linux','client_network','flag','','addr/len'),"
+" ('nfsd','linux','client_ipv6','flag','',''),"
+" ('nfsd','linux','client_wildcard','regex','.','*.domain, node?'),"
+" ('nfsd','linux','client_netgroup','flag','','@netgroup'),"
+" ('nfs-ganesha','ganesha','client_network','flag','','addr/len'),"
+" ('nfs-ganesha','ganesha','client_ipv6','flag','',''),"
+" ('nfs-ganesha','ganesha','client_wildcard','regex','.','*.domain'),"
+" ('nfs-ganesha','ganesha','client_netgroup','flag','','@netgroup'),"
+" ('nfsd','solaris','client_network','flag','','@addr/len'),"
+" ('nfsd','solaris','client_wildcard','regex','^[*][.][^][*?]+$',"
+"  '.domain'),"
+" ('nfsd','solaris','client_netgroup','flag','','netgroup'),"
+" ('nfsd','aix','client_netgroup','flag','','netgroup'),"
+" ('nfsd','freebsd','client_network','flag','','-network -mask'),"
+" ('nfsd','freebsd','client_ipv6','flag','','-network addr/len'),"
+" ('nfsd','freebsd','client_netgroup','flag','','netgroup');"
+"INSERT INTO cm_restriction(parameter_id, product_id, platform_id, kind,"
+"  spec, native_name)"
+" SELECT pa.id, pr.id, pl.id, r.kind, r.spec, r.native FROM seed_r r"
+" JOIN cm_platform pl ON pl.name = r.platform"
+" JOIN cm_product pr ON pr.name = r.product"
+" JOIN cm_product_platform pp ON pp.product_id = pr.id"
+"  AND pp.platform_id = pl.id"
+" JOIN cm_parameter pa ON pa.service_id = pr.service_id"
+"  AND pa.name = r.param;"
+"DROP TABLE seed_r;";
+
+const char *const nfs_migrations[] = { schema_v1, seed_v2, clients_v3 };
 const size_t nfs_nmigrations = sizeof(nfs_migrations) /
 			       sizeof(nfs_migrations[0]);

@@ -99,6 +99,14 @@ static int check_opt(struct ctx *c, const char *service, int pf,
 		return 0;
 	if (r == -EIO)
 		return r;
+	if (strncmp(kv->name, "client_", 7) == 0) {
+		snprintf(fix, sizeof(fix), "name the clients in a form %s "
+			 "understands (host names work everywhere)", pfn);
+		return add(c->out, NFS_SEV_ERROR, "option-not-supported", line,
+			   fix, "%s cannot take a client given as %s%s%s", pfn,
+			   kv->name + 7, kv->value[0] ? " like " : "",
+			   kv->value);
+	}
 	if (r == -ENOENT) {
 		snprintf(fix, sizeof(fix), "remove '%s'; %s does not support it",
 			 kv->name, pfn);
@@ -111,10 +119,39 @@ static int check_opt(struct ctx *c, const char *service, int pf,
 		   "%s=%s is not allowed on %s", kv->name, kv->value, pfn);
 }
 
+/* The form of a client spec as pseudo-parameters (client_network, ...)
+ * so that the catalog says which forms a platform understands. */
+static size_t client_form(const char *spec, struct nfs_kv *kv)
+{
+	size_t n = 0;
+
+	switch (nfs_client_kind(spec)) {
+	case NFS_CK_NET:
+		kv[n].name = "client_network";
+		kv[n++].value[0] = '\0';
+		break;
+	case NFS_CK_WILD:
+		kv[n].name = "client_wildcard";
+		snprintf(kv[n++].value, sizeof(kv[0].value), "%s", spec);
+		break;
+	case NFS_CK_NETGROUP:
+		kv[n].name = "client_netgroup";
+		kv[n++].value[0] = '\0';
+		break;
+	default:
+		break;
+	}
+	if (strchr(spec, ':')) {
+		kv[n].name = "client_ipv6";
+		kv[n++].value[0] = '\0';
+	}
+	return n;
+}
+
 static int check_export_opts(struct ctx *c, const struct nfs_export *e,
 			     int pf)
 {
-	struct nfs_kv kv[NFS_MAX_KV + 1];
+	struct nfs_kv kv[NFS_MAX_KV + 3];
 	int r = 0;
 
 	for (size_t i = 0; r >= 0 && i < e->nclients; i++) {
@@ -124,6 +161,7 @@ static int check_export_opts(struct ctx *c, const struct nfs_export *e,
 			kv[n].name = "deny";
 			kv[n++].value[0] = '\0';
 		}
+		n += client_form(e->clients[i].spec, kv + n);
 		for (size_t k = 0; r >= 0 && k < n; k++)
 			r = check_opt(c, NFS_SVC_SERVER, pf, &kv[k], e->line);
 	}
@@ -338,9 +376,9 @@ static int dep_cb(void *arg, const char *product, const char *dep,
 	snprintf(fix, sizeof(fix), "add %s to products= of host %s", dep,
 		 c->host->name);
 	return add(c->out, NFS_SEV_ERROR, "missing-dependency", c->host->line,
-		   fix, "%s on '%s' needs %s%s%s%s%s", product, c->host->name,
+		   fix, "%s on '%s' needs %s%s%s%s%s%s", product, c->host->name,
 		   dep, wp ? " (for " : "", wp ? wp : "", wp ? "=" : "",
-		   wp ? wv : "");
+		   wp ? wv : "", wp ? ")" : "");
 }
 
 static int check_host_deps(struct ctx *c, const struct nfs_host *h,

@@ -85,7 +85,7 @@ static bool is_octal(char c)
  * -EINVAL for an unterminated quote.  *quoted is set if quotes were seen. */
 static int scan_token(struct nfs_lex *lx, char **pp, bool *quoted)
 {
-	char *r = *pp, *w = *pp;
+	char *start = *pp, *r = *pp, *w = *pp;
 	bool inq = false;
 
 	while (*r && (inq || !strchr(" \t\r\f\v", *r))) {
@@ -109,6 +109,11 @@ static int scan_token(struct nfs_lex *lx, char **pp, bool *quoted)
 		return -EINVAL;
 	*pp = *r ? r + 1 : r;
 	*w = '\0';
+	/* control characters (quoted, or from an octal escape) are refused:
+	 * no format means them and they would not survive printing */
+	for (const unsigned char *q = (const unsigned char *)start; *q; q++)
+		if ((*q < 0x20 && *q != '\t') || *q == 0x7f)
+			return -EBADMSG;
 	return 0;
 }
 
@@ -134,7 +139,11 @@ static int tokenize(struct nfs_lex *lx, struct nfs_error *err)
 			break;
 		start = p;
 		col = (unsigned)(p - base) + 1;
-		if (scan_token(lx, &p, &quoted) < 0)
+		r = scan_token(lx, &p, &quoted);
+		if (r == -EBADMSG)
+			return nfs_error_set(err, lx->lineno, col,
+					     "control character in '%s'", start);
+		if (r < 0)
 			return nfs_error_set(err, lx->lineno, col,
 					     "unterminated quote");
 		r = add_tok(lx, start, col, quoted);

@@ -7,7 +7,8 @@
  * blanks into a token (the quotes are removed, \" and \\ unescaped); with
  * NFS_LEX_OCTAL a \NNN octal escape (fstab's \040) is decoded; with
  * NFS_LEX_HASH a token starting with '#' starts a comment that runs to the
- * end of the line.  Line numbers are of the first physical line, columns
+ * end of the line.  \r \f \v separate like blanks; a token holding
+ * another control character (quoted or escaped) is an error.  Line numbers are of the first physical line, columns
  * are 1-based within the logical line.
  */
 #ifndef SYSMAN_NFS_LEX_H

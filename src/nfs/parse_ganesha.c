@@ -187,18 +187,26 @@ static int apply(struct gset *s, const struct gtok *k, const struct gtok *v,
 	}
 	if (is(k, "SecType")) {
 		s->o.nsec = 0;
-		for (size_t i = 0; i < n && i < NFS_MAX_SEC; i++) {
+		s->o.set &= ~(unsigned)NFS_XO_SEC;
+		for (size_t i = 0; i < n; i++) {
 			char tmp[8];
+			int sec;
 
+			if (is(&v[i], "none"))
+				continue;       /* AUTH_NONE: no neutral name */
 			if (v[i].len >= sizeof(tmp))
 				return -EINVAL;
 			memcpy(tmp, v[i].s, v[i].len);
 			tmp[v[i].len] = '\0';
-			if (nfs_sec_parse(tmp) < 0)
-				return is(&v[i], "none") ? 0 : -EINVAL;
-			s->o.sec[s->o.nsec++] = (unsigned char)nfs_sec_parse(tmp);
+			sec = nfs_sec_parse(tmp);
+			if (sec < 0)
+				return -EINVAL;
+			if (!memchr(s->o.sec, sec, s->o.nsec) &&
+			    s->o.nsec < NFS_MAX_SEC)
+				s->o.sec[s->o.nsec++] = (unsigned char)sec;
 		}
-		s->o.set |= NFS_XO_SEC;
+		if (s->o.nsec)
+			s->o.set |= NFS_XO_SEC;
 	}
 	return 0;
 }
@@ -211,6 +219,10 @@ static int assignment(struct gn *g, struct gset *s, const struct gtok *k)
 
 	next(g);
 	while (g->t.kind == 'w' || g->t.kind == '"') {
+		for (size_t i = 0; i < g->t.len; i++)
+			if (((unsigned char)g->t.s[i] < 0x20 && g->t.s[i] != '\t')
+			    || g->t.s[i] == 0x7f)
+				return fail(g, "control character in a value");
 		if (n < 64)
 			v[n++] = g->t;
 		next(g);

@@ -139,7 +139,8 @@ def tmpbase():
     base = tempfile.mkdtemp(prefix="sysman-test-", dir="/tmp")
     os.chmod(base, 0o755)   # non-root test users must traverse it
     yield base
-    shutil.rmtree(base, ignore_errors=True)
+    if not os.environ.get("SYSMAN_TEST_KEEP"):
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
@@ -158,8 +159,16 @@ def make_sysman(tmpbase):
         return s
 
     yield make
+    reports = []
     for s in made:
         s.stop()
+        log = s.log()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                i = log.index(marker)
+                reports.append(log[max(0, i - 200):i + 3000])
+    # a sanitizer report from the daemon fails the test that produced it
+    assert not reports, "sanitizer report from sysmand:\n" + "\n".join(reports)
 
 
 def wait_for(pred, timeout=10.0, step=0.05):

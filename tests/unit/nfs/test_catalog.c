@@ -57,6 +57,18 @@ static void test_migrations_and_pragmas(void **state)
 	assert_int_equal(nfs_catalog_open(dbpath, &c), 0);
 	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_restriction"),
 			 rows);
+	/* an older database is migrated forward: make this one look like
+	 * version 2 (before the client_* parameters) and reopen */
+	assert_int_equal(sqlite3_exec(nfs_catalog_db(c),
+		"DELETE FROM cm_parameter WHERE name LIKE 'client_%';"
+		"UPDATE schema_version SET version = 2 WHERE component = 'nfs'",
+		NULL, NULL, NULL), SQLITE_OK);
+	assert_true(scalar(c, "SELECT count(*) FROM cm_restriction") < rows);
+	nfs_catalog_close(c);
+	assert_int_equal(nfs_catalog_open(dbpath, &c), 0);
+	assert_int_equal(nfs_catalog_version(c), 3);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_restriction"),
+			 rows);
 	/* foreign keys are enforced */
 	assert_int_not_equal(sqlite3_exec(nfs_catalog_db(c), "INSERT INTO "
 		"cm_host(name, platform_id) VALUES('x', 999)", NULL, NULL,

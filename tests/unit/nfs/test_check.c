@@ -170,6 +170,21 @@ static void test_option_not_supported(void **state)
 	assert_int_equal(count("host s platform=linux\nhost c platform=ganesha\n"
 			       "export s:/x c\nimport c:/m s:/x\n",
 			       "option-not-supported", NULL), 1);
+	/* forms of client specs, from the catalog too */
+	assert_int_equal(count("host s platform=aix\nexport s:/x 10.0.0.0/8 "
+			       "*.lab @g fd00::1\n", "option-not-supported",
+			       NULL), 3);
+	assert_int_equal(count("host s platform=aix\nexport s:/x h1 10.0.0.1 "
+			       "g * \n", "option-not-supported", NULL), 0);
+	assert_int_equal(count("host s platform=solaris\nexport s:/x *.lab "
+			       "node? 10.0.0.0/8\n", "option-not-supported",
+			       NULL), 1);
+	assert_int_equal(count("host s platform=freebsd\nexport s:/x *.lab "
+			       "fd00::/64 @g\n", "option-not-supported",
+			       NULL), 1);
+	assert_int_equal(count(HOSTS "export s:/x *.lab node? fd00::/64 @g "
+			       "10.0.0.0/255.0.0.0\n", "option-not-supported",
+			       NULL), 0);
 	assert_int_equal(count(HOSTS "export s:/x c(rw,async,no_root_squash,"
 			       "anonuid=1,anongid=2,sec=krb5p:sys,insecure,"
 			       "subtree_check)\nimport c:/m s:/x rw,soft,bg,"

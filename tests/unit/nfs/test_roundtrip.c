@@ -108,7 +108,7 @@ static void random_xopts(struct buf *b, int pf, const char *uniform,
 		const struct param *p = &ps->v[i];
 		char v[64];
 
-		if (!chance(25))
+		if (!chance(25) || strncmp(p->name, "client_", 7) == 0)
 			continue;
 		if (strcmp(p->name, "deny") == 0) {
 			*deny = chance(30);
