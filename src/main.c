@@ -15,6 +15,7 @@
 #include "db/inventory.h"
 #include "fs/fs.h"
 #include "fs/remote.h"
+#include "fs/handle.h"
 #include "fs/special.h"
 #include "special/ids.h"
 #include "util/audit.h"
@@ -238,6 +239,7 @@ static void teardown(struct sysman *sm)
 {
 	runner_free(sm->runner);
 	sm->runner = NULL;
+	handles_free_all();
 	special_stop(sm);
 	inode_table_release(sm);
 	trie_free(sm->trie);

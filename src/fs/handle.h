@@ -16,6 +16,7 @@
 enum fh_kind { FH_FILE, FH_IDS, FH_DISCOVER };
 
 struct sm_fh {
+	struct sm_fh *next, *prev;  /* every live handle (handles_mu) */
 	enum fh_kind kind;
 	int fd;                 /* backing fd (FH_FILE), else -1 */
 	bool dirty;             /* written since the last flush */
@@ -29,6 +30,7 @@ struct sm_fh {
 };
 
 struct sm_dh {
+	struct sm_dh *next, *prev;  /* every live handle (handles_mu) */
 	DIR *dp;
 	bool hide_dynamic;      /* leave proc/ sys/ out of this listing */
 	off_t offset;
@@ -39,5 +41,9 @@ struct sm_dh {
 struct sm_fh *fh_new(enum fh_kind kind, int fd);
 /* Closes and frees; accepts NULL. */
 void fh_free(struct sm_fh *fh);
+struct sm_dh *dh_new(void);
+void dh_free(struct sm_dh *dh);
+/* Frees the handles the kernel never released (at unmount). */
+void handles_free_all(void);
 
 #endif

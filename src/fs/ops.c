@@ -428,6 +428,12 @@ static void sm_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 
 /* ---- files ---- */
 
+/* Handles still open when the daemon stops (their release never came)
+ * are freed by handles_free_all(). */
+static pthread_mutex_t handles_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sm_fh *all_fh;
+static struct sm_dh *all_dh;
+
 struct sm_fh *fh_new(enum fh_kind kind, int fd)
 {
 	struct sm_fh *fh = calloc(1, sizeof(*fh));
@@ -438,6 +444,12 @@ struct sm_fh *fh_new(enum fh_kind kind, int fd)
 	fh->fd = fd;
 	buf_init(&fh->in, 64 * 1024);
 	buf_init(&fh->show, 64 * 1024);
+	pthread_mutex_lock(&handles_mu);
+	fh->next = all_fh;
+	if (all_fh)
+		all_fh->prev = fh;
+	all_fh = fh;
+	pthread_mutex_unlock(&handles_mu);
 	return fh;
 }
 
@@ -445,11 +457,59 @@ void fh_free(struct sm_fh *fh)
 {
 	if (!fh)
 		return;
+	pthread_mutex_lock(&handles_mu);
+	if (fh->prev)
+		fh->prev->next = fh->next;
+	else
+		all_fh = fh->next;
+	if (fh->next)
+		fh->next->prev = fh->prev;
+	pthread_mutex_unlock(&handles_mu);
 	if (fh->fd >= 0)
 		close(fh->fd);
 	buf_release(&fh->in);
 	buf_release(&fh->show);
 	free(fh);
+}
+
+struct sm_dh *dh_new(void)
+{
+	struct sm_dh *dh = calloc(1, sizeof(*dh));
+
+	if (!dh)
+		return NULL;
+	pthread_mutex_lock(&handles_mu);
+	dh->next = all_dh;
+	if (all_dh)
+		all_dh->prev = dh;
+	all_dh = dh;
+	pthread_mutex_unlock(&handles_mu);
+	return dh;
+}
+
+void dh_free(struct sm_dh *dh)
+{
+	if (!dh)
+		return;
+	pthread_mutex_lock(&handles_mu);
+	if (dh->prev)
+		dh->prev->next = dh->next;
+	else
+		all_dh = dh->next;
+	if (dh->next)
+		dh->next->prev = dh->prev;
+	pthread_mutex_unlock(&handles_mu);
+	if (dh->dp)
+		closedir(dh->dp);
+	free(dh);
+}
+
+void handles_free_all(void)
+{
+	while (all_fh)
+		fh_free(all_fh);
+	while (all_dh)
+		dh_free(all_dh);
 }
 
 int sm_reply_open(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct fuse_file_info *fi)
@@ -727,11 +787,22 @@ static void sm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	if (fh->kind != FH_FILE) {
 		const struct buf *b = &fh->show;
 
-		if ((size_t)off >= b->len)
-			fuse_reply_buf(req, NULL, 0);
-		else
-			fuse_reply_buf(req, b->data + off,
-				       size < b->len - (size_t)off ? size : b->len - (size_t)off);
+		size_t n = (size_t)off >= b->len ? 0 : b->len - (size_t)off;
+		char *copy;
+
+		if (n > size)
+			n = size;
+		/* reply from a copy: once the reply is written the reader may
+		 * close the file and its release free the handle at once */
+		copy = malloc(n ? n : 1);
+		if (!copy) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		if (n)
+			memcpy(copy, b->data + off, n);
+		fuse_reply_buf(req, copy, n);
+		free(copy);
 		return;
 	}
 	/* Reads are answered in full (no splice): with direct_io a short
@@ -894,7 +965,7 @@ static void sm_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 
 int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct fuse_file_info *fi)
 {
-	struct sm_dh *dh = calloc(1, sizeof(*dh));
+	struct sm_dh *dh = dh_new();
 	int fd;
 
 	if (!dh) {
@@ -907,7 +978,7 @@ int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, str
 
 		if (fd >= 0)
 			close(fd);
-		free(dh);
+		dh_free(dh);
 		fuse_reply_err(req, e);
 		return -e;
 	}
@@ -919,10 +990,8 @@ int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, str
 		dh->hide_dynamic = inode_path(sm, in, path, sizeof(path)) == 0 && !sm_is_dynamic(sm, path);
 	}
 	fi->fh = (uintptr_t)dh;
-	if (fuse_reply_open(req, fi) != 0) {
-		closedir(dh->dp);
-		free(dh);
-	}
+	if (fuse_reply_open(req, fi) != 0)
+		dh_free(dh);
 	return 0;
 }
 
@@ -1029,8 +1098,7 @@ static void sm_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct sm_dh *dh = (struct sm_dh *)(uintptr_t)fi->fh;
 
 	(void)ino;
-	closedir(dh->dp);
-	free(dh);
+	dh_free(dh);
 	fuse_reply_err(req, 0);
 }
 

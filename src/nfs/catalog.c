@@ -103,7 +103,9 @@ int nfs_catalog_open(const char *path, struct nfs_catalog **ret)
 	r = -EIO;
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)) {
-		r = -EACCES;
+		int e = c->db ? sqlite3_system_errno(c->db) : 0;
+
+		r = e > 0 ? -e : -EIO;
 		goto out;
 	}
 	sqlite3_busy_timeout(c->db, 5000);

@@ -22,8 +22,9 @@ static int client_name(const char *spec, struct buf *b)
 
 static int client_block(const struct nfs_client *c, struct buf *b)
 {
-	static const char *const squash[] = { "Root_Squash", "No_Root_Squash",
-					      "All_Squash" };
+	/* spelled as ganesha-export-config(8) spells them */
+	static const char *const squash[] = { "root_squash", "no_root_squash",
+					      "all_squash" };
 	const struct nfs_xopts *o = &c->opts;
 	int r = buf_append_str(b, "\tCLIENT {\n\t\tClients = ");
 
@@ -35,9 +36,9 @@ static int client_block(const struct nfs_client *c, struct buf *b)
 	if (r >= 0 && !c->deny && (o->set & NFS_XO_SQUASH))
 		r = buf_printf(b, "\t\tSquash = %s;\n", squash[o->squash]);
 	if (r >= 0 && !c->deny && (o->set & NFS_XO_ANONUID))
-		r = buf_printf(b, "\t\tAnonymous_Uid = %lu;\n", o->anonuid);
+		r = buf_printf(b, "\t\tAnonymous_uid = %lu;\n", o->anonuid);
 	if (r >= 0 && !c->deny && (o->set & NFS_XO_ANONGID))
-		r = buf_printf(b, "\t\tAnonymous_Gid = %lu;\n", o->anongid);
+		r = buf_printf(b, "\t\tAnonymous_gid = %lu;\n", o->anongid);
 	if (r >= 0 && !c->deny && (o->set & NFS_XO_SEC)) {
 		r = buf_append_str(b, "\t\tSecType = ");
 		for (unsigned i = 0; r >= 0 && i < o->nsec; i++)

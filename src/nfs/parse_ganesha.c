@@ -122,7 +122,8 @@ static int apply_squash(struct gset *s, const struct gtok *v)
 		{ "RootIdSquash", NFS_SQ_ROOT }, { "No_Root_Squash", NFS_SQ_NONE },
 		{ "None", NFS_SQ_NONE }, { "NoIdSquash", NFS_SQ_NONE },
 		{ "All", NFS_SQ_ALL }, { "All_Squash", NFS_SQ_ALL },
-		{ "AllSquash", NFS_SQ_ALL }, { "All_Anonymous", NFS_SQ_ALL },
+		{ "AllSquash", NFS_SQ_ALL }, { "All_Anonymous", NFS_SQ_ALL }, { "AllAnonymous", NFS_SQ_ALL },
+		{ "RootId", NFS_SQ_ROOT },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

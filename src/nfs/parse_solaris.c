@@ -71,7 +71,7 @@ static int sol_option(struct nfs_pctx *c, struct nfs_export *e,
 		*v++ = '\0';
 	if (strcmp(opt, "rw") == 0 || strcmp(opt, "ro") == 0) {
 		sh->access = true;
-		return sol_entries(c, e, v ? v : (char *)"*", opt[1] == 'w',
+		return sol_entries(c, e, v ? v : (char[]){ "*" }, opt[1] == 'w',
 				   line, col);
 	}
 	if (strcmp(opt, "root") == 0 && v)

@@ -31,6 +31,8 @@ int nfs_parse_showmount(struct nfs_pctx *c)
 		}
 		for (size_t i = 1; r >= 0 && i < lx.ntok; i++) {
 			for (char *q = lx.tok[i].s, *n; r >= 0 && q; q = n) {
+				const char *spec = q;
+
 				n = strchr(q, ',');
 				if (n)
 					*n++ = '\0';
@@ -38,8 +40,8 @@ int nfs_parse_showmount(struct nfs_pctx *c)
 					continue;
 				if (strcmp(q, "(everyone)") == 0 ||
 				    strcmp(q, "<anon clnt>") == 0)
-					q = (char *)"*";
-				if (!nfs_pctx_client(c, e, q, true, lx.lineno,
+					spec = "*";
+				if (!nfs_pctx_client(c, e, spec, true, lx.lineno,
 						     lx.tok[i].col))
 					r = -EINVAL;
 			}

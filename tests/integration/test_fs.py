@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import COUNTER, SYSMAND, is_mounted, runs, sh
+from conftest import COUNTER, SYSMAND, is_mounted, runs, sh, wait_for
 
 USER, GROUP, OTHER_GROUP = 4000, 4100, 4200
 
@@ -132,7 +132,8 @@ def test_sigterm_and_sigint_unmount_cleanly(make_sysman):
     assert s.proc.wait(timeout=10) == 0
     reader.wait(timeout=10)
     assert not is_mounted(s.mnt)
-    assert "sleep 30" not in sh("ps -eo args").stdout.splitlines()   # the agent went with it
+    # the agent's group was killed with the daemon (SIGKILL takes a moment)
+    assert wait_for(lambda: "sleep 30" not in sh("ps -eo args").stdout.splitlines(), 5)
     s.start()
     s.proc.terminate()
     assert s.proc.wait(timeout=10) == 0 and not is_mounted(s.mnt)
