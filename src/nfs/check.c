@@ -229,14 +229,20 @@ static int check_import(struct ctx *c, const struct nfs_import *im)
 			   "client '%s' is not allowed by any client spec of "
 			   "%s:%s (line %u)", im->client, im->server, im->path,
 			   e->line);
-	if (!e->clients[m].opts.rw && (im->opts.set & NFS_MO_ACCESS) &&
-	    !im->opts.ro)
+	if (e->clients[m].opts.rw || im->opts.ro)
+		return 0;
+	/* an explicit rw is an error; the default (rw) only a warning */
+	if (im->opts.set & NFS_MO_ACCESS)
 		return add(c->out, NFS_SEV_ERROR, "rw-on-ro", im->line,
 			   "mount it ro, or export it rw to this client",
 			   "'%s' mounts %s:%s rw but it is exported ro to it "
 			   "(spec '%s', line %u)", im->client, im->server,
 			   im->path, e->clients[m].spec, e->line);
-	return 0;
+	return add(c->out, NFS_SEV_WARNING, "rw-on-ro", im->line,
+		   "add ro to the mount options",
+		   "'%s' mounts %s:%s read-write by default but it is exported "
+		   "ro to it (spec '%s', line %u)", im->client, im->server,
+		   im->path, e->clients[m].spec, e->line);
 }
 
 static int check_imports(struct ctx *c)

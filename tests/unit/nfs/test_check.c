@@ -107,6 +107,9 @@ static void test_client_not_allowed(void **state)
 
 static void test_rw_on_ro(void **state)
 {
+	struct nfs_findings f = NFS_FINDINGS_INIT;
+	struct nfs_plan *p;
+
 	(void)state;
 	assert_int_equal(count(HOSTS "export s:/x c(ro)\nimport c:/m s:/x rw\n",
 			       "rw-on-ro", NULL), 1);
@@ -115,6 +118,13 @@ static void test_rw_on_ro(void **state)
 			       "rw-on-ro", NULL), 1);
 	assert_int_equal(count(HOSTS "export s:/x c(ro)\nimport c:/m s:/x ro\n",
 			       "rw-on-ro", NULL), 0);
+	/* mounting without ro is rw by default: a warning, not an error */
+	p = plan_of(HOSTS "export s:/x c(ro)\nimport c:/m s:/x hard\n");
+	assert_int_equal(nfs_check(p, cat, &f), 0);
+	assert_int_equal(nfs_findings_count(&f, "rw-on-ro"), 1);
+	assert_int_equal(f.nerrors, 0);
+	nfs_findings_release(&f);
+	nfs_plan_free(p);
 	assert_int_equal(count(HOSTS "export s:/x c(rw)\nimport c:/m s:/x rw\n",
 			       "rw-on-ro", NULL), 0);
 	/* Linux precedence: the host entry (ro) beats the network (rw) */
