@@ -322,3 +322,33 @@ out:
 	sqlite3_finalize(st);
 	return r;
 }
+
+int nfs_catalog_dep_edges(struct nfs_catalog *c, nfs_edge_fn fn, void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT pl.name, a.name, b.name, "
+		"d.when_parameter, d.when_value FROM cm_product_dep d "
+		"JOIN cm_product a ON a.id = d.product_id "
+		"JOIN cm_product b ON b.id = d.depends_on "
+		"JOIN cm_product_platform ap ON ap.product_id = a.id "
+		"JOIN cm_product_platform bp ON bp.product_id = b.id "
+		" AND bp.platform_id = ap.platform_id "
+		"JOIN cm_platform pl ON pl.id = ap.platform_id "
+		"ORDER BY pl.id, a.name, b.name", -1, &st, NULL))
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		r = fn(arg, (const char *)sqlite3_column_text(st, 0),
+		       (const char *)sqlite3_column_text(st, 1),
+		       (const char *)sqlite3_column_text(st, 2),
+		       (const char *)sqlite3_column_text(st, 3),
+		       (const char *)sqlite3_column_text(st, 4));
+		if (r < 0)
+			goto out;
+	}
+	r = r == SQLITE_DONE ? 0 : -EIO;
+out:
+	sqlite3_finalize(st);
+	return r;
+}

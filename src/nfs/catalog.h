@@ -59,6 +59,14 @@ typedef int (*nfs_dep_fn)(void *arg, const char *product, const char *dep,
 int nfs_catalog_deps(struct nfs_catalog *c, const char *service,
 		     const char *platform, nfs_dep_fn fn, void *arg);
 
+typedef int (*nfs_edge_fn)(void *arg, const char *platform,
+			   const char *product, const char *dep,
+			   const char *when_param, const char *when_value);
+/* Calls fn for every product dependency of every service on every
+ * platform both products support, ordered by platform and product.
+ * Returns 0, fn's negative return, or -EIO. */
+int nfs_catalog_dep_edges(struct nfs_catalog *c, nfs_edge_fn fn, void *arg);
+
 typedef int (*nfs_param_fn)(void *arg, const char *param, const char *kind,
 			    const char *spec);
 /* Calls fn for each parameter allowed for the service on the platform. */

@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"       nfs generate PLAN OUTDIR\n"
 	"       nfs parse FORMAT FILE [--host NAME] [--plan PLAN]\n"
 	"       nfs topology PLAN\n"
+	"       nfs dependencies [--db PATH]\n"
 	"       nfs plan show|check [--db PATH]\n"
 	"       nfs plan store FILE|- [--db PATH]\n"
 	"formats: linux-exports linux-fstab ganesha solaris-dfstab "
@@ -329,6 +330,24 @@ static int cmd_topology(const struct args *a)
 	return r < 0 ? 1 : 0;
 }
 
+static int cmd_dependencies(const struct args *a)
+{
+	struct nfs_catalog *cat = NULL;
+	struct buf b = BUF_INIT;
+	int r;
+
+	if (a->npos != 0)
+		return usage();
+	r = open_catalog(db_path(a, ":memory:"), &cat);
+	if (r >= 0)
+		r = nfs_dependencies_dot(cat, &b);
+	if (r >= 0)
+		put(&b, stdout);
+	buf_release(&b);
+	nfs_catalog_close(cat);
+	return r < 0 ? 1 : 0;
+}
+
 /* Prints the lines of why to stderr: errors first, prefixed, so the first
  * line (the agent's .status) names the first error and its line. */
 static void print_rejection(const struct buf *why)
@@ -422,6 +441,7 @@ int nfs_cli_main(int argc, char **argv)
 	} cmds[] = {
 		{ "check", cmd_check }, { "generate", cmd_generate },
 		{ "parse", cmd_parse }, { "topology", cmd_topology },
+		{ "dependencies", cmd_dependencies },
 		{ "plan", cmd_plan },
 	};
 	struct args a = { 0 };

@@ -141,6 +141,28 @@ static int put_import(sqlite3 *db, const struct nfs_import *im)
 	return r;
 }
 
+/* Hosts no longer in the plan go, unless another service has values for
+ * them (the NFS values were deleted before). */
+static int drop_old_hosts(sqlite3 *db, const struct nfs_plan *p)
+{
+	if (exec(db, "CREATE TEMP TABLE IF NOT EXISTS nfs_plan_hosts(name "
+		 "TEXT PRIMARY KEY)", 0, NULL) < 0 ||
+	    exec(db, "DELETE FROM nfs_plan_hosts", 0, NULL) < 0)
+		return -EIO;
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const char *v[] = { p->hosts[i].name };
+
+		if (exec(db, "INSERT OR IGNORE INTO nfs_plan_hosts VALUES(?1)",
+			 1, v) < 0)
+			return -EIO;
+	}
+	if (exec(db, "DELETE FROM cm_host WHERE name NOT IN (SELECT name FROM "
+		 "nfs_plan_hosts) AND id NOT IN (SELECT host_id FROM "
+		 "cm_configured_value)", 0, NULL) < 0)
+		return -EIO;
+	return 0;
+}
+
 static int put_objects(sqlite3 *db, const char *text, const struct nfs_plan *p)
 {
 	const char *v[] = { text };
@@ -169,6 +191,8 @@ static int put_objects(sqlite3 *db, const char *text, const struct nfs_plan *p)
 			 "VALUES(?1, ?2)", 2, w) < 0)
 			r = -EIO;
 	}
+	if (r >= 0)
+		r = drop_old_hosts(db, p);
 	for (size_t i = 0; r >= 0 && i < p->nexports; i++)
 		r = put_export(db, &p->exports[i]);
 	for (size_t i = 0; r >= 0 && i < p->nimports; i++)

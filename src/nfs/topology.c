@@ -1,5 +1,6 @@
 #include "nfs/topology.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Appends s as a dot string body (quotes and backslashes escaped). */
@@ -87,5 +88,44 @@ int nfs_topology_dot(const struct nfs_plan *p, struct buf *b)
 			r = edge(b, e->server, e->clients[j].spec, e->path, NULL,
 				 ", style=dashed");
 	}
+	return r < 0 ? r : buf_append_str(b, "}\n");
+}
+
+struct dep_ctx {
+	struct buf *b;
+	char platform[32];
+};
+
+static int dep_edge(void *arg, const char *platform, const char *product,
+		    const char *dep, const char *wp, const char *wv)
+{
+	struct dep_ctx *d = arg;
+	int r = 0;
+
+	if (strcmp(d->platform, platform) != 0) {
+		r = buf_printf(d->b, "%s\tsubgraph \"cluster_%s\" {\n"
+			       "\t\tlabel=\"%s\";\n", d->platform[0] ?
+			       "\t}\n" : "", platform, platform);
+		snprintf(d->platform, sizeof(d->platform), "%s", platform);
+	}
+	if (r >= 0)
+		r = buf_printf(d->b, "\t\t\"%s/%s\" -> \"%s/%s\"", platform,
+			       product, platform, dep);
+	if (r >= 0 && wp)
+		r = buf_printf(d->b, " [label=\"%s=%s\", style=dashed]", wp,
+			       wv ? wv : "");
+	return r < 0 ? r : buf_append_str(d->b, ";\n");
+}
+
+int nfs_dependencies_dot(struct nfs_catalog *c, struct buf *b)
+{
+	struct dep_ctx d = { b, "" };
+	int r = buf_append_str(b, "digraph dependencies {\n\trankdir=LR;\n"
+			       "\tnode [shape=box];\n");
+
+	if (r >= 0)
+		r = nfs_catalog_dep_edges(c, dep_edge, &d);
+	if (r >= 0 && d.platform[0])
+		r = buf_append_str(b, "\t}\n");
 	return r < 0 ? r : buf_append_str(b, "}\n");
 }

@@ -60,4 +60,8 @@ check "check.read summarises on stderr" grep -q '^0 error(s), 1 warning(s)' "$wo
 check "topology.dot.read prints a digraph" grep -q '^digraph nfs {' "$work/out"
 check "with the import edge" grep -q '"s" -> "c" \[label="/x -> /m"\]' "$work/out"
 
+"$agents/dependencies.dot.read" -f /services/nfs/dependencies.dot >"$work/out"
+check "dependencies.dot.read prints the catalog's dependencies" \
+	grep -q '"linux/nfsd" -> "linux/statd" \[label="vers=3", style=dashed\];' "$work/out"
+
 [ $fails -eq 0 ]

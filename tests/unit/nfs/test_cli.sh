@@ -52,6 +52,9 @@ check "an unknown format is a usage error" test $? -eq 2
 "$nfs" topology "$golden/plan.txt" >"$work/out"
 check "topology prints dot" grep -q '^	"lnx" -> "c1" \[label="/srv/home -> /home"\];$' "$work/out"
 
+"$nfs" dependencies >"$work/out"
+check "dependencies prints the catalog's graph" grep -q '"aix/nfsd" -> "aix/portmap";' "$work/out"
+
 db="$work/db"
 "$nfs" plan show --db "$db" >"$work/out"
 check "plan show of an empty database prints nothing" test ! -s "$work/out"

@@ -80,6 +80,16 @@ static void test_store_and_reject(void **state)
 	assert_non_null(strstr(buf_str(&why), "warning unused-export line 6"));
 	assert_stored(c, warn);
 	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_export"), 2);
+	/* a host that left the plan leaves cm_host */
+	buf_reset(&why);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_host"), 2);
+	assert_int_equal(nfs_store_put(c, "host s platform=aix\n", 20, &why),
+			 0);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_host"), 1);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_host h JOIN "
+				"cm_platform p ON p.id = h.platform_id WHERE "
+				"h.name = 's' AND p.name = 'aix'"), 1);
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_export"), 0);
 	buf_release(&why);
 	nfs_catalog_close(c);
 }
