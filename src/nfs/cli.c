@@ -77,12 +77,17 @@ static int read_input(const char *path, struct buf *b)
 	int r;
 
 	if (strcmp(path, "-") == 0) {
-		n = buf_read_fd(b, STDIN_FILENO);
-		r = n < 0 ? (int)n : 0;
+		do
+			n = buf_read_fd(b, STDIN_FILENO);
+		while (n > 0);
+		r = n < 0 ? (int)n : b->truncated ? -E2BIG : 0;
 	} else {
 		r = buf_read_file(b, path);
 	}
-	if (r < 0)
+	if (r == -E2BIG)
+		fprintf(stderr, "nfs: '%s' is larger than %u bytes\n", path,
+			BUF_DEFAULT_MAX);
+	else if (r < 0)
 		fprintf(stderr, "nfs: cannot read '%s': %s\n", path,
 			strerror(-r));
 	return r;
@@ -101,13 +106,15 @@ static int load_plan(const char *path, struct nfs_plan **ret)
 	struct buf b = BUF_INIT;
 	int r = read_input(path, &b);
 
-	if (r >= 0)
-		r = nfs_plan_parse(buf_str(&b), b.len, ret, &err);
+	if (r < 0)
+		goto out;
+	r = nfs_plan_parse(buf_str(&b), b.len, ret, &err);
 	if (r == -EINVAL || r == -E2BIG)
 		fprintf(stderr, "%s: line %u: column %u: %s\n", path, err.line,
 			err.col, err.msg);
 	else if (r == -ENOMEM)
 		fprintf(stderr, "nfs: out of memory\n");
+out:
 	buf_release(&b);
 	return r;
 }

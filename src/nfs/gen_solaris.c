@@ -118,16 +118,22 @@ static int sol_options(const struct nfs_export *e, struct buf *b,
 	nfs_xopts_normalize(&norm);
 	nfs_sec_format(&norm, secs, sizeof(secs));
 	r = buf_append_str(b, " -o ");
-	if (r >= 0 && sec)
-		r = buf_printf(b, "sec=%s", secs), first = false;
+	if (r >= 0 && sec) {
+		r = buf_printf(b, "sec=%s", secs);
+		first = false;
+	}
 	if (r >= 0)
 		r = sol_list(e, "rw", 1, &first, b, err);
-	if (r >= 0 && rwall)
-		r = buf_printf(b, "%srw", first ? "" : ","), first = false;
+	if (r >= 0 && rwall) {
+		r = buf_append_str(b, first ? "rw" : ",rw");
+		first = false;
+	}
 	if (r >= 0)
 		r = sol_list(e, "ro", 0, &first, b, err);
-	if (r >= 0 && roall)
-		r = buf_printf(b, "%sro", first ? "" : ","), first = false;
+	if (r >= 0 && roall) {
+		r = buf_append_str(b, first ? "ro" : ",ro");
+		first = false;
+	}
 	if (r >= 0)
 		r = sol_list(e, "root", 2, &first, b, err);
 	if (r >= 0 && anon)

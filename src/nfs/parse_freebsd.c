@@ -78,7 +78,10 @@ static int fbsd_option(struct fline *l, struct nfs_tok *t, size_t *i,
 			v = t[++*i].s;
 		if (!v)
 			return -EINVAL;
-		*(s[1] == 'n' ? &l->network : &l->mask) = v;
+		if (s[1] == 'n')
+			l->network = v;
+		else
+			l->mask = v;
 		return 0;
 	}
 	if (strncmp(s, "-index=", 7) == 0)
@@ -93,8 +96,13 @@ static int fbsd_clients(struct nfs_pctx *c, struct fline *l, unsigned line)
 {
 	char net[128];
 
-	if (l->network && str_printf(net, sizeof(net), l->mask ? "%s/%s" :
-				     "%s", l->network, l->mask) < 0)
+	int r = 0;
+
+	if (l->network && l->mask)
+		r = str_printf(net, sizeof(net), "%s/%s", l->network, l->mask);
+	else if (l->network)
+		r = str_copy(net, sizeof(net), l->network);
+	if (r < 0)
 		return nfs_error_set(c->err, line, 1, "network too long");
 	if (l->network && !strchr(net, '/'))
 		return nfs_error_set(c->err, line, 1,

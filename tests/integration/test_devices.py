@@ -170,3 +170,16 @@ def test_proc_mirrors_the_remote_host(cluster, testbed):
     assert s.read(f"systems/servers/{h}/proc/sys/kernel/hostname") == open("/proc/sys/kernel/hostname").read()
     assert "kernel" in os.listdir(s.p(f"systems/servers/{h}/sys"))
     assert s.read(f"systems/servers/{h}/sys/kernel/cpu_byteorder") == "little\n"
+
+
+def test_server_paired_with_bmc(cluster, testbed):
+    s = cluster()
+    h, b = host_addr(TB_BASE, 6), bmc_addr(TB_BASE, 1)
+    s.write("discover_master", f"server {h} paired6 bmc={b}\n")
+    power = s.read("systems/servers/paired6/power")
+    assert power in ("on\n", "off\n") and s.status("systems/servers/paired6/power") == "0"
+    assert power.strip() in testbed.ipmitool(b, "chassis", "power", "status").stdout.lower()
+    assert s.read("systems/servers/paired6/hostname") == "node6\n"     # over SSH
+    other = host_addr(TB_BASE, 7)
+    assert s.read(f"systems/servers/{other}/power") == ""
+    assert s.status(f"systems/servers/{other}/power").startswith("2 ")

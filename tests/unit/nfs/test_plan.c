@@ -177,6 +177,33 @@ static void test_linux_precedence_and_first_match(void **state)
 	nfs_plan_free(p);
 }
 
+static void test_crlf_and_blanks(void **state)
+{
+	struct nfs_plan *p = plan_of("host a platform=linux\r\n"
+				     "export\ta:/x\fb(rw)\r\n"
+				     "  # only a comment\r\n\r\n");
+
+	(void)state;
+	assert_int_equal(p->nhosts, 1);
+	assert_int_equal(p->nexports, 1);
+	assert_string_equal(p->exports[0].path, "/x");
+	assert_string_equal(p->exports[0].clients[0].spec, "b");
+	assert_int_equal(p->exports[0].line, 2);
+	nfs_plan_free(p);
+}
+
+static void test_control_characters_refused(void **state)
+{
+	const char text[] = "export a:\"/x\001y\" b\n";
+	struct nfs_error err = { 0 };
+	struct nfs_plan *p = NULL;
+
+	(void)state;
+	assert_int_equal(nfs_plan_parse(text, strlen(text), &p, &err), -EINVAL);
+	assert_int_equal(err.col, 8);
+	assert_non_null(strstr(err.msg, "control character"));
+}
+
 static void test_option_normalisation(void **state)
 {
 	struct nfs_xopts a = { 0 }, b = { 0 };
@@ -208,6 +235,8 @@ int main(void)
 		cmocka_unit_test(test_errors_name_line_and_column),
 		cmocka_unit_test(test_client_kinds_and_matching),
 		cmocka_unit_test(test_linux_precedence_and_first_match),
+		cmocka_unit_test(test_crlf_and_blanks),
+		cmocka_unit_test(test_control_characters_refused),
 		cmocka_unit_test(test_option_normalisation),
 	};
 

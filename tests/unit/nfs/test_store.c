@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "nfs/catalog.h"
@@ -106,85 +105,103 @@ static char *big_plan(unsigned n)
 	return buf_steal(&b);
 }
 
-static long now_ns(void)
-{
-	struct timespec ts;
+/* In the child: SIGKILL itself after kill_after row changes of the store
+ * transaction, or (kill_after == 0) when it is about to commit. */
+static long kill_after;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000l + ts.tv_nsec;
+static void die_on_update(void *arg, int op, const char *db,
+			  const char *table, sqlite3_int64 rowid)
+{
+	(void)arg, (void)op, (void)db, (void)table, (void)rowid;
+	if (--kill_after == 0)
+		raise(SIGKILL);
 }
 
-/* The child stores the big plan again and again; the parent kills it at
- * delays spread over up to four times the time one store takes.  Afterwards the
- * database holds the old plan or the new one, objects matching. */
+static int die_on_commit(void *arg)
+{
+	(void)arg;
+	raise(SIGKILL);
+	return 0;
+}
+
+/* Forks a child that stores plan into path and is killed at the given
+ * point; returns true if it was killed, false if it finished. */
+static bool store_in_child(const char *path, const char *plan, long when)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nfs_catalog *cc = NULL;
+
+		if (nfs_catalog_open(path, &cc) < 0)
+			_exit(3);
+		kill_after = when;
+		if (when == 0)
+			sqlite3_commit_hook(nfs_catalog_db(cc), die_on_commit,
+					    NULL);
+		else
+			sqlite3_update_hook(nfs_catalog_db(cc), die_on_update,
+					    NULL);
+		_exit(nfs_store_put(cc, plan, strlen(plan), NULL) == 0 ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st)) {
+		assert_int_equal(WTERMSIG(st), SIGKILL);
+		return true;
+	}
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	return false;
+}
+
+/* kill -9 at many points inside the store transaction (after the n-th
+ * row change, and just before COMMIT): the database then holds the old
+ * plan with its objects; a store that runs to the end holds the new. */
 static void test_kill_9_mid_store(void **state)
 {
+	static const long points[] = { 0, 1, 2, 5, 50, 401, 1200, 2500, 3500,
+				       1000000 };
 	char path[] = "/tmp/test-nfs-store-XXXXXX";
 	char *plans[2] = { big_plan(3), big_plan(400) };
-	unsigned seen[2] = { 0, 0 };
+	unsigned killed = 0, finished = 0;
 	struct nfs_catalog *c = NULL;
 	int fd = mkstemp(path);
-	long t;
 
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(nfs_catalog_open(path, &c), 0);
-	t = now_ns();
-	assert_int_equal(nfs_store_put(c, plans[1], strlen(plans[1]), NULL), 0);
-	t = now_ns() - t;
-	nfs_catalog_close(c);
-	/* up to 40 rounds at delays from T/4 to 4T; a loaded machine makes
-	 * the child slower, so keep going until both outcomes were seen */
-	for (unsigned round = 0; round < 40; round++) {
-		long d = t * (long)(round % 16 + 1) / 4;
-
-		if (round >= 8 && seen[0] && seen[1])
-			break;
-		struct timespec ts = { d / 1000000000l, d % 1000000000l };
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
 		struct buf b = BUF_INIT;
-		pid_t pid;
-		int st;
+		bool was_killed;
+		int want;
 
 		assert_int_equal(nfs_catalog_open(path, &c), 0);
 		assert_int_equal(nfs_store_put(c, plans[0], strlen(plans[0]),
 					       NULL), 0);
 		nfs_catalog_close(c);
-		pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			struct nfs_catalog *cc = NULL;
-
-			if (nfs_catalog_open(path, &cc) < 0)
-				_exit(3);
-			for (;;)
-				nfs_store_put(cc, plans[1], strlen(plans[1]),
-					      NULL);
-		}
-		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		assert_int_equal(waitpid(pid, &st, 0), pid);
-		assert_true(WIFSIGNALED(st));
+		was_killed = store_in_child(path, plans[1], points[i]);
+		killed += was_killed;
+		finished += !was_killed;
+		want = was_killed ? 0 : 1;
 		assert_int_equal(nfs_catalog_open(path, &c), 0);
 		assert_int_equal(nfs_store_get(c, &b), 0);
-		if (strcmp(buf_str(&b), plans[0]) == 0) {
-			assert_int_equal(scalar(c, "SELECT count(*) FROM "
-						"nfs_export"), 3);
-			seen[0]++;
-		} else {
-			assert_string_equal(buf_str(&b), plans[1]);
-			assert_int_equal(scalar(c, "SELECT count(*) FROM "
-						"nfs_import"), 400);
-			seen[1]++;
-		}
+		assert_string_equal(buf_str(&b), plans[want]);
+		assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_export"),
+				 want ? 400 : 3);
 		assert_int_equal(scalar(c, "SELECT count(*) FROM "
-					"nfs_export_client"), seen[1] &&
-				 strcmp(buf_str(&b), plans[1]) == 0 ? 400 : 3);
+					"nfs_export_client"), want ? 400 : 3);
+		assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_import"),
+				 want ? 400 : 3);
+		assert_int_equal(scalar(c, "SELECT count(*) FROM "
+					"cm_configured_value WHERE value = "
+					"'4.2'"), want ? 400 : 3);
 		buf_release(&b);
 		nfs_catalog_close(c);
 	}
-	printf("one store: %ld ms; after kill -9: old/new plan %u/%u times\n",
-	       t / 1000000, seen[0], seen[1]);
+	printf("kill -9 inside the store: %u killed (old plan kept), %u "
+	       "finished (new plan)\n", killed, finished);
 	free(plans[0]);
 	free(plans[1]);
 	unlink(path);
@@ -194,8 +211,9 @@ static void test_kill_9_mid_store(void **state)
 		snprintf(side, sizeof(side), "%s-%s", path, i ? "shm" : "wal");
 		unlink(side);
 	}
-	/* both outcomes must occur, or no kill ever hit a store */
-	assert_true(seen[0] > 0 && seen[1] > 0);
+	/* the big points must not all have been past the end */
+	assert_true(killed >= 8);
+	assert_int_equal(finished, 1);
 }
 
 int main(void)
