@@ -468,7 +468,8 @@ int nfs_check(const struct nfs_plan *p, struct nfs_catalog *cat,
 		r = rules[i](&c);
 	if (r < 0)
 		return r;
-	sort_by_line(out->v + first, out->n - first);
+	if (out->n > first)
+		sort_by_line(out->v + first, out->n - first);
 	return 0;
 }
 

@@ -61,8 +61,8 @@ static int mask_to_prefix(const char *s, unsigned *ret)
 
 void nfs_mask_format(unsigned prefix, char *dst, unsigned long n)
 {
-	unsigned long v = prefix ? (0xfffffffful << (32 - prefix)) &
-			  0xfffffffful : 0;
+	unsigned long v = prefix >= 32 ? 0xfffffffful :
+			  prefix ? (0xfffffffful << (32 - prefix)) & 0xfffffffful : 0;
 
 	snprintf(dst, n, "%lu.%lu.%lu.%lu", (v >> 24) & 255, (v >> 16) & 255,
 		 (v >> 8) & 255, v & 255);

@@ -24,7 +24,7 @@ def nfs_sysman(make_sysman):
 
 def test_plan_write_check_and_reject(make_sysman):
     s = nfs_sysman(make_sysman)
-    assert sorted(os.listdir(s.p("services/nfs"))) == ["check", "plan", "topology.dot"]
+    assert sorted(os.listdir(s.p("services/nfs"))) == ["check", "dependencies.dot", "plan", "topology.dot"]
     s.write("services/nfs/plan", GOOD)
     assert s.status("services/nfs/plan") == "0"
     assert "export srv:/srv/home" in s.read("services/nfs/plan")
