@@ -1,4 +1,5 @@
 #include "agent/runner.h"
+#include "agent/job.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,69 +22,9 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
-extern char **environ;
 
-#define ERR_MAX (64 * 1024)
-#define ARG_INPUT_MAX (128 * 1024 - 1)   /* MAX_ARG_STRLEN - NUL */
 
-enum ev_kind { EV_WAKE, EV_OUT, EV_ERR, EV_PID };
-
-struct job;
-
-struct ev_tag {
-	enum ev_kind kind;
-	struct job *job;
-};
-
-struct job {
-	struct job *next, *prev;       /* queue or running list */
-	struct agent_request req;      /* strings below are our copies */
-	char *exec, *file, *input, *user, *lock_key;
-	char *password;                /* sodium_malloc */
-	char **env;
-	pid_t pid;
-	int out_fd, err_fd, pid_fd;
-	struct ev_tag t_out, t_err, t_pid;
-	struct buf out, err;
-	struct timespec submitted, started;
-	long deadline_ms;              /* monotonic */
-	bool timed_out, exited;
-	int status;                    /* waitid result */
-	int spawn_err;
-};
-
-struct lockq {
-	struct job *holder;
-	struct job *head, *tail;       /* waiting for the lock */
-};
-
-struct ticker {
-	struct ticker *next;
-	long interval_ms, due_ms;
-	void (*fn)(void *);
-	void *arg;
-};
-
-struct runner {
-	pthread_t thread;
-	int epfd, wakefd;
-	struct ev_tag t_wake;
-	int max_agents;
-
-	pthread_mutex_t mu;            /* guards inbox, locks, tickers, stats, stopping */
-	struct job *inbox_head, *inbox_tail;
-	struct hmap *locks;            /* key -> struct lockq */
-	struct ticker *tickers;
-	bool stopping;
-	struct runner_stats st;
-
-	/* owned by the runner thread only */
-	struct job *q_head, *q_tail;   /* ready to start */
-	struct job *running;           /* doubly linked */
-	unsigned nrunning;
-};
-
-static long now_ms(void)
+long runner_now_ms(void)
 {
 	struct timespec ts;
 
@@ -96,92 +37,7 @@ static double ts_diff_ms(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static void job_free(struct job *j)
-{
-	if (!j)
-		return;
-	free(j->exec);
-	free(j->file);
-	if (j->input) {
-		sodium_memzero(j->input, j->req.input_len);
-		free(j->input);
-	}
-	free(j->user);
-	free(j->lock_key);
-	if (j->password)
-		sodium_free(j->password);
-	for (char **e = j->env; e && *e; e++)
-		free(*e);
-	free(j->env);
-	buf_release(&j->out);
-	buf_release(&j->err);
-	free(j);
-}
-
-static char *dup_or_null(const char *s, bool *fail)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*fail = true;
-	return d;
-}
-
-static struct job *job_new(const struct agent_request *req)
-{
-	struct job *j = calloc(1, sizeof(*j));
-	bool fail = false;
-	size_t n = 0;
-
-	if (!j)
-		return NULL;
-	j->req = *req;
-	j->out_fd = j->err_fd = j->pid_fd = -1;
-	j->exec = dup_or_null(req->exec, &fail);
-	j->file = dup_or_null(req->file, &fail);
-	j->user = dup_or_null(req->user, &fail);
-	j->lock_key = dup_or_null(req->lock_key, &fail);
-	if (req->input) {
-		j->input = malloc(req->input_len + 1);
-		if (j->input) {
-			memcpy(j->input, req->input, req->input_len);
-			j->input[req->input_len] = '\0';
-		} else {
-			fail = true;
-		}
-	}
-	if (req->password) {
-		size_t pl = strlen(req->password);
-
-		j->password = sodium_malloc(pl + 1);
-		if (j->password)
-			memcpy(j->password, req->password, pl + 1);
-		else
-			fail = true;
-	}
-	for (const char *const *e = req->env; e && *e; e++)
-		n++;
-	j->env = calloc(n + 1, sizeof(*j->env));
-	if (!j->env)
-		fail = true;
-	for (size_t i = 0; !fail && i < n; i++)
-		j->env[i] = dup_or_null(req->env[i], &fail);
-	buf_init(&j->out, req->output_max ? req->output_max : BUF_DEFAULT_MAX);
-	buf_init(&j->err, ERR_MAX);
-	if (fail || !j->exec || !j->file) {
-		job_free(j);
-		return NULL;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &j->submitted);
-	return j;
-}
-
-/* ---- queues (runner thread) ---- */
-
-static void q_push(struct job **head, struct job **tail, struct job *j, bool front)
+void agent_q_push(struct job **head, struct job **tail, struct job *j, bool front)
 {
 	j->next = j->prev = NULL;
 	if (!*head) {
@@ -195,7 +51,7 @@ static void q_push(struct job **head, struct job **tail, struct job *j, bool fro
 	}
 }
 
-static struct job *q_pop(struct job **head, struct job **tail)
+struct job *agent_q_pop(struct job **head, struct job **tail)
 {
 	struct job *j = *head;
 
@@ -230,196 +86,8 @@ static void running_del(struct runner *r, struct job *j)
 	r->nrunning--;
 }
 
-/* ---- spawning ---- */
-
-static int build_env(const struct job *j, char ***ret)
-{
-	size_t n = 0, k = 0;
-	char **env;
-
-	for (char **e = environ; *e; e++)
-		n++;
-	for (char **e = j->env; *e; e++)
-		n++;
-	env = calloc(n + 8, sizeof(*env));
-	if (!env)
-		return -ENOMEM;
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "SYSMAN_", 7) != 0)
-			env[k++] = *e;
-	for (char **e = j->env; *e; e++)
-		env[k++] = *e;
-	env[k] = NULL;
-	*ret = env;
-	return (int)k;
-}
-
-static int make_input_fd(const struct job *j)
-{
-	int fd;
-
-	if (!j->input)
-		return open("/dev/null", O_RDONLY | O_CLOEXEC);
-	fd = memfd_create("sysman-input", MFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (j->req.input_len && write(fd, j->input, j->req.input_len) != (ssize_t)j->req.input_len) {
-		int e = errno ? errno : EIO;
-
-		close(fd);
-		return -e;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
-
-static int spawn_job(struct runner *r, struct job *j)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, defs;
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, in = -1, k = 0, rc;
-	const char *argv[12];
-	char **env = NULL, *userenv = NULL, *passenv = NULL, *arg_input = NULL;
-	int envn;
-	struct epoll_event ev;
-
-	/* only our read ends are non-blocking: the agent writes normally */
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    fcntl(outp[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(errp[0], F_SETFL, O_NONBLOCK) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	in = make_input_fd(j);
-	if (in < 0) {
-		rc = in;
-		goto fail;
-	}
-	argv[k++] = j->exec;
-	argv[k++] = "-f";
-	argv[k++] = j->file;
-	if (j->user) {
-		argv[k++] = "-u";
-		argv[k++] = j->user;
-	}
-	if (j->password && j->req.pass_in_argv) {
-		argv[k++] = "-p";
-		argv[k++] = j->password;
-	}
-	if (j->input && j->req.input_len <= ARG_INPUT_MAX && !memchr(j->input, 0, j->req.input_len)) {
-		/* -i gets what the user meant: `echo on > power` passes "on";
-		 * stdin keeps the exact bytes */
-		if (j->req.input_len && j->input[j->req.input_len - 1] == '\n') {
-			arg_input = strndup(j->input, j->req.input_len - 1);
-			if (!arg_input) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-		}
-		argv[k++] = "-i";
-		argv[k++] = arg_input ? arg_input : j->input;
-	}
-	argv[k] = NULL;
-	envn = build_env(j, &env);
-	if (envn < 0) {
-		rc = envn;
-		goto fail;
-	}
-	if (j->user && asprintf(&userenv, "SYSMAN_USER=%s", j->user) > 0)
-		env[envn++] = userenv;
-	if (j->password) {
-		size_t pl = strlen(j->password);
-
-		passenv = sodium_malloc(pl + 17);
-		if (passenv) {
-			memcpy(passenv, "SYSMAN_PASSWORD=", 16);
-			memcpy(passenv + 16, j->password, pl + 1);
-			env[envn++] = passenv;
-		}
-	}
-	env[envn] = NULL;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, 0);
-	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&defs);
-	sigaddset(&defs, SIGPIPE);
-	sigaddset(&defs, SIGINT);
-	sigaddset(&defs, SIGTERM);
-	sigaddset(&defs, SIGHUP);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &defs);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&j->pid, j->exec, &fa, &at, (char *const *)argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	free(userenv);
-	free(arg_input);
-	arg_input = NULL;
-	if (passenv) {
-		sodium_free(passenv);
-		passenv = NULL;
-	}
-	free(env);
-	env = NULL;
-	if (j->password) {
-		sodium_free(j->password);
-		j->password = NULL;
-	}
-	close(in);
-	in = -1;
-	close(outp[1]);
-	close(errp[1]);
-	outp[1] = errp[1] = -1;
-	if (rc != 0) {
-		rc = -rc;
-		goto fail;
-	}
-	j->pid_fd = (int)syscall(SYS_pidfd_open, j->pid, 0);
-	if (j->pid_fd < 0) {
-		rc = -errno;
-		kill(-j->pid, SIGKILL);
-		waitpid(j->pid, NULL, 0);
-		goto fail;
-	}
-	j->out_fd = outp[0];
-	j->err_fd = errp[0];
-	j->t_out = (struct ev_tag){ EV_OUT, j };
-	j->t_err = (struct ev_tag){ EV_ERR, j };
-	j->t_pid = (struct ev_tag){ EV_PID, j };
-	ev.events = EPOLLIN;
-	ev.data.ptr = &j->t_out;
-	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->out_fd, &ev);
-	ev.data.ptr = &j->t_err;
-	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->err_fd, &ev);
-	ev.data.ptr = &j->t_pid;
-	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->pid_fd, &ev);
-	clock_gettime(CLOCK_MONOTONIC, &j->started);
-	j->deadline_ms = now_ms() + (long)(j->req.timeout_s > 0 ? j->req.timeout_s : 30) * 1000L;
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	if (in >= 0)
-		close(in);
-	free(env);
-	free(arg_input);
-	j->spawn_err = -rc;
-	return rc;
-}
-
 /* ---- completion ---- */
 
-static void lock_release(struct runner *r, struct job *j);
 
 static void job_finish(struct runner *r, struct job *j)
 {
@@ -470,14 +138,14 @@ static void job_finish(struct runner *r, struct job *j)
 	}
 	res.message = msg;
 	if (j->lock_key)
-		lock_release(r, j);
+		agent_lock_release(r, j);
 	pthread_mutex_lock(&r->mu);
 	r->st.finished++;
 	if (j->timed_out)
 		r->st.timed_out++;
 	pthread_mutex_unlock(&r->mu);
 	j->req.done(j->req.arg, &res);
-	job_free(j);
+	agent_job_free(j);
 }
 
 static void job_close_fds(struct runner *r, struct job *j)
@@ -514,78 +182,6 @@ static void job_reap(struct runner *r, struct job *j)
 	job_finish(r, j);
 }
 
-/* ---- locks ---- */
-
-/* Returns true if j may run now (and takes the lock), false if it was
- * parked behind the holder. */
-static bool lock_take(struct runner *r, struct job *j)
-{
-	struct lockq *lq;
-	bool ok = true;
-
-	pthread_mutex_lock(&r->mu);
-	lq = hmap_get(r->locks, j->lock_key);
-	if (!lq) {
-		lq = calloc(1, sizeof(*lq));
-		if (!lq || hmap_put(r->locks, j->lock_key, lq, NULL) < 0) {
-			free(lq);
-			pthread_mutex_unlock(&r->mu);
-			return true;  /* out of memory: run unserialised rather than stall */
-		}
-	}
-	if (lq->holder) {
-		q_push(&lq->head, &lq->tail, j, false);
-		r->st.lock_waiting++;
-		ok = false;
-	} else {
-		lq->holder = j;
-	}
-	pthread_mutex_unlock(&r->mu);
-	return ok;
-}
-
-static void lock_release(struct runner *r, struct job *j)
-{
-	struct lockq *lq;
-	struct job *next = NULL;
-
-	pthread_mutex_lock(&r->mu);
-	lq = hmap_get(r->locks, j->lock_key);
-	if (lq && lq->holder == j) {
-		next = q_pop(&lq->head, &lq->tail);
-		lq->holder = next;
-		if (next)
-			r->st.lock_waiting--;
-		else
-			free(hmap_del(r->locks, j->lock_key));
-	}
-	pthread_mutex_unlock(&r->mu);
-	if (next)
-		q_push(&r->q_head, &r->q_tail, next, true);
-}
-
-int runner_lock_holder(struct runner *r, const char *key, struct buf *out)
-{
-	struct lockq *lq;
-	int held = 0;
-
-	pthread_mutex_lock(&r->mu);
-	lq = hmap_get(r->locks, key);
-	if (lq && lq->holder) {
-		unsigned waiting = 0;
-
-		for (struct job *w = lq->head; w; w = w->next)
-			waiting++;
-		buf_printf(out, "held by %s (%s, pid %d), %u waiting\n", lq->holder->file,
-			   agent_op_name(lq->holder->req.op), (int)lq->holder->pid, waiting);
-		held = 1;
-	} else {
-		buf_append_str(out, "free\n");
-	}
-	pthread_mutex_unlock(&r->mu);
-	return held;
-}
-
 /* ---- the loop ---- */
 
 static void dispatch(struct runner *r)
@@ -593,10 +189,10 @@ static void dispatch(struct runner *r)
 	struct job *j;
 
 	pthread_mutex_lock(&r->mu);
-	while ((j = q_pop(&r->inbox_head, &r->inbox_tail)))
-		q_push(&r->q_head, &r->q_tail, j, false);
+	while ((j = agent_q_pop(&r->inbox_head, &r->inbox_tail)))
+		agent_q_push(&r->q_head, &r->q_tail, j, false);
 	pthread_mutex_unlock(&r->mu);
-	while (r->nrunning < (unsigned)r->max_agents && (j = q_pop(&r->q_head, &r->q_tail))) {
+	while (r->nrunning < (unsigned)r->max_agents && (j = agent_q_pop(&r->q_head, &r->q_tail))) {
 		/* a job coming back from a lock queue already holds the lock */
 		if (j->lock_key && !j->started.tv_sec && !j->spawn_err) {
 			bool mine;
@@ -608,13 +204,13 @@ static void dispatch(struct runner *r)
 				mine = lq && lq->holder == j;
 			}
 			pthread_mutex_unlock(&r->mu);
-			if (!mine && !lock_take(r, j))
+			if (!mine && !agent_lock_take(r, j))
 				continue;
 		}
 		pthread_mutex_lock(&r->mu);
 		r->st.started++;
 		pthread_mutex_unlock(&r->mu);
-		if (spawn_job(r, j) < 0) {
+		if (agent_spawn(r, j) < 0) {
 			job_finish(r, j);
 			continue;
 		}
@@ -691,7 +287,7 @@ static void *runner_main(void *arg)
 	struct epoll_event evs[128];
 
 	for (;;) {
-		long now = now_ms();
+		long now = runner_now_ms();
 		int n, i;
 		bool stop;
 
@@ -724,7 +320,7 @@ static void *runner_main(void *arg)
 			for (i = 0; i < np; i++)
 				on_event(r, pids[i], 0);
 		}
-		now = now_ms();
+		now = runner_now_ms();
 		check_timeouts(r, now);
 		run_tickers(r, now);
 	}
@@ -784,16 +380,16 @@ int runner_submit(struct runner *r, const struct agent_request *req)
 
 	if (!req->exec || !req->file || !req->done)
 		return -EINVAL;
-	j = job_new(req);
+	j = agent_job_new(req);
 	if (!j)
 		return -ENOMEM;
 	pthread_mutex_lock(&r->mu);
 	if (r->stopping) {
 		pthread_mutex_unlock(&r->mu);
-		job_free(j);
+		agent_job_free(j);
 		return -ESHUTDOWN;
 	}
-	q_push(&r->inbox_head, &r->inbox_tail, j, false);
+	agent_q_push(&r->inbox_head, &r->inbox_tail, j, false);
 	pthread_mutex_unlock(&r->mu);
 	wake(r);
 	return 0;
@@ -806,7 +402,7 @@ int runner_every(struct runner *r, long interval_ms, void (*fn)(void *arg), void
 	if (!t)
 		return -ENOMEM;
 	t->interval_ms = interval_ms > 0 ? interval_ms : 1000;
-	t->due_ms = now_ms() + t->interval_ms;
+	t->due_ms = runner_now_ms() + t->interval_ms;
 	t->fn = fn;
 	t->arg = arg;
 	pthread_mutex_lock(&r->mu);

@@ -55,6 +55,7 @@ static int buf_grow(struct buf *b, size_t want)
 		return -ENOMEM;
 	b->data = p;
 	b->cap = ncap;
+	b->data[b->len] = '\0';   /* a fresh buffer is a valid empty string */
 	return 0;
 }
 

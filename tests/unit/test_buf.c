@@ -232,6 +232,25 @@ static void test_read_fd(void **state)
 	tu_rmtree_free(dir);
 }
 
+/* Regression: reading an empty pipe left the freshly grown buffer without
+ * its terminator, so buf_str() returned heap garbage (seen as junk lines
+ * from discovery agents that print nothing). */
+static void test_read_fd_empty_is_empty_string(void **state)
+{
+	struct buf b;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	close(p[1]);
+	buf_init(&b, 0);
+	assert_int_equal(buf_read_fd(&b, p[0]), 0);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(buf_str(&b), "");
+	close(p[0]);
+	buf_release(&b);
+}
+
 static void test_read_fd_cap(void **state)
 {
 	char *dir = tu_mkdtemp("buf");
@@ -321,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_reserve_commit),
 		cmocka_unit_test(test_reserve_contract),
 		cmocka_unit_test(test_read_fd),
+		cmocka_unit_test(test_read_fd_empty_is_empty_string),
 		cmocka_unit_test(test_read_fd_cap),
 		cmocka_unit_test(test_read_fd_nonblocking),
 		cmocka_unit_test(test_read_file),
