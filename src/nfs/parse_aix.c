@@ -38,10 +38,14 @@ static int aix_option(struct nfs_pctx *c, struct aix_line *l, char *opt,
 		l->root = v;
 	else if (strcmp(opt, "anon") == 0 && v &&
 		 parse_long(v, -1, 2147483647l, &n) == 0) {
-		/* anon=-1 refuses unknown users: no neutral meaning */
-		l->common.anonuid = (unsigned long)n;
-		if (n >= 0)
+		/* anon=-1 refuses unknown users: no neutral meaning, so it is
+		 * not kept (found by the aix-exports fuzz target) */
+		if (n >= 0) {
+			l->common.anonuid = (unsigned long)n;
 			l->common.set |= NFS_XO_ANONUID;
+		} else {
+			l->common.set &= ~NFS_XO_ANONUID;   /* the last anon= wins */
+		}
 	} else if (strcmp(opt, "sec") == 0 && v &&
 		   nfs_sec_list_parse(&l->common, v, strlen(v)) == 0) {
 		;
