@@ -69,8 +69,7 @@ static mode_t agent_file_mode(unsigned ops)
 
 /* Creates name in parent's backing directory if agents make it appear.
  * Returns 1 if created, 0 if not an agent name, -errno on failure. */
-static int materialise(struct sysman *sm, struct sm_inode *parent, const char *dirpath,
-		       const char *name, unsigned ops, bool is_dir)
+static int materialise(struct sm_inode *parent, const char *name, unsigned ops, bool is_dir)
 {
 	int fd;
 
@@ -89,8 +88,6 @@ static int materialise(struct sysman *sm, struct sm_inode *parent, const char *d
 		futimens(fd, ts);
 	}
 	close(fd);
-	(void)sm;
-	(void)dirpath;
 	return 1;
 }
 
@@ -104,23 +101,18 @@ static int materialise_one(struct sysman *sm, struct sm_inode *parent, const cha
 	sm_agent_names(sm, dirpath, find_name_cb, &f);
 	if (!f.found)
 		return 0;
-	return materialise(sm, parent, dirpath, name, f.ops, f.is_dir);
+	return materialise(parent, name, f.ops, f.is_dir);
 }
 
-struct mat_all {
-	struct sysman *sm;
-	struct sm_inode *parent;
-	const char *dirpath;
-};
-
+/* trie_list callback: creates every agent name missing in the directory arg. */
 static int mat_all_cb(const struct trie_entry *e, void *arg)
 {
-	struct mat_all *m = arg;
+	struct sm_inode *parent = arg;
 	struct stat st;
 
-	if (fstatat(m->parent->fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(parent->fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	materialise(m->sm, m->parent, m->dirpath, e->name, e->ops, e->is_dir);
+	materialise(parent, e->name, e->ops, e->is_dir);
 	return 0;
 }
 
@@ -566,17 +558,18 @@ static void waiter_drop(struct sysman *sm, struct waiter *w)
 	free(w);
 }
 
-/* Runs an agent for in with a waiter that is answered when it is done.
- * When a run is already in flight the waiter joins it instead (coalescing).
- * Returns true if the request will be answered later. */
-static bool run_with_waiter(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
-			    struct waiter *w, struct sm_run_opts *o)
+/* Runs an agent for in with a waiter (may be NULL) that is answered when
+ * it is done.  With may_join, a run already in flight is joined instead
+ * (reads coalesce); writes never join, since each write's input must reach
+ * an agent.  Returns true: the request will be answered later. */
+static bool run_with_waiter(struct sysman *sm, struct sm_inode *in, struct waiter *w,
+			    struct sm_run_opts *o, bool may_join)
 {
 	bool join;
 	int r;
 
 	pthread_mutex_lock(&in->mu);
-	join = in->inflight > 0;
+	join = may_join && in->inflight > 0;
 	if (w) {
 		w->next = in->waiters;
 		in->waiters = w;
@@ -597,7 +590,6 @@ static bool run_with_waiter(struct sysman *sm, fuse_req_t req, struct sm_inode *
 		pthread_mutex_unlock(&in->mu);
 		sm_serve_waiters(sm, in, AGENT_RC_NOEXEC);
 	}
-	(void)req;
 	return true;
 }
 
@@ -646,7 +638,7 @@ static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
 	o.op = AGENT_READ;
 	o.exec = exec;
 	fill_caller(req, &o);
-	return run_with_waiter(sm, req, in, w, &o);
+	return run_with_waiter(sm, in, w, &o, true);
 }
 
 /* Opening "F.status" waits for a run of F that is in flight. */
@@ -902,22 +894,7 @@ static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in
 	o.input = buf_str(&input);
 	o.input_len = input.len;
 	fill_caller(req, &o);
-	/* writes never join another run: each write's input must reach an agent */
-	pthread_mutex_lock(&in->mu);
-	in->inflight++;
-	if (w) {
-		w->next = in->waiters;
-		in->waiters = w;
-	}
-	pthread_mutex_unlock(&in->mu);
-	o.in = in;
-	if (sm_run_agent(sm, &o) < 0) {
-		sm_write_status(sm, path, AGENT_RC_NOEXEC, "cannot start agent");
-		pthread_mutex_lock(&in->mu);
-		in->inflight--;
-		pthread_mutex_unlock(&in->mu);
-		sm_serve_waiters(sm, in, 0);
-	}
+	run_with_waiter(sm, in, w, &o, false);
 	buf_release(&input);
 	if (!sync)
 		fuse_reply_err(req, 0);
@@ -1027,7 +1004,7 @@ static bool start_listing(struct sysman *sm, fuse_req_t req, struct sm_inode *di
 	o.after = listing_done;
 	o.after_arg = dir;
 	fill_caller(req, &o);
-	return run_with_waiter(sm, req, dir, w, &o);
+	return run_with_waiter(sm, dir, w, &o, true);
 }
 
 static void sm_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -1037,9 +1014,7 @@ static void sm_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	char path[PATH_MAX];
 
 	if (inode_path(sm, in, path, sizeof(path)) == 0) {
-		struct mat_all m = { sm, in, path };
-
-		sm_agent_names(sm, path, mat_all_cb, &m);
+		sm_agent_names(sm, path, mat_all_cb, in);
 		if (sm_is_dynamic(sm, path) && start_listing(sm, req, in, path, W_OPENDIR, fi, NULL))
 			return;
 	}

@@ -19,36 +19,25 @@
 
 #define REMOTE_INPUT_MAX (64 * 1024)
 
-bool remote_is_agent(const char *exec)
+int remote_load(const char *exec, struct buf *body)
 {
-	char line[64];
-	ssize_t n;
-	int fd = open(exec, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	line[n] = '\0';
-	line[strcspn(line, "\n")] = '\0';
-	return strcmp(line, "#!/usr/bin/env sysman-remote") == 0 || strcmp(line, "#!sysman-remote") == 0;
-}
-
-static int read_body(const char *exec, struct buf *body)
-{
+	static const char *const shebangs[] = {
+		"#!/usr/bin/env sysman-remote\n", "#!sysman-remote\n",
+	};
 	int r = buf_read_file(body, exec);
-	char *nl;
 
 	if (r < 0)
-		return r;
-	nl = strchr(buf_str(body), '\n');
-	if (!nl)
-		return -EINVAL;
-	/* drop the interpreter line */
-	memmove(body->data, nl + 1, body->len - (size_t)(nl + 1 - body->data) + 1);
-	body->len -= (size_t)(nl + 1 - body->data);
+		return 0;   /* not readable here: the runner reports it */
+	for (size_t i = 0; i < sizeof(shebangs) / sizeof(shebangs[0]); i++) {
+		size_t n = strlen(shebangs[i]);
+
+		if (body->len >= n && memcmp(body->data, shebangs[i], n) == 0) {
+			/* keep only the script below the interpreter line */
+			memmove(body->data, body->data + n, body->len - n + 1);
+			body->len -= n;
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -104,15 +93,10 @@ static void remote_done(void *arg, const struct ssh_result *sr)
 }
 
 static int build_script(struct sysman *sm, const struct sm_run_opts *o, const struct device *d,
-			const char *exec, struct buf *script)
+			const struct buf *body, struct buf *script)
 {
-	struct buf body = BUF_INIT;
 	char file[PATH_MAX];
-	int r;
 
-	r = read_body(exec, &body);
-	if (r < 0)
-		goto out;
 	snprintf(file, sizeof(file), "%s%s", strcmp(sm->mount, "/") ? sm->mount : "", o->path);
 	sh_assign(script, "SYSMAN_PATH", o->path, strlen(o->path));
 	sh_assign(script, "SYSMAN_FILE", file, strlen(file));
@@ -129,14 +113,12 @@ static int build_script(struct sysman *sm, const struct sm_run_opts *o, const st
 		sh_assign(script, "SYSMAN_INPUT", "", 0);
 	}
 	buf_append_str(script, "export SYSMAN_PATH SYSMAN_FILE SYSMAN_OP SYSMAN_ADDRESS SYSMAN_DEVICE SYSMAN_INPUT\n");
-	buf_append(script, body.data, body.len);
-	r = script->truncated ? -E2BIG : 0;
-out:
-	buf_release(&body);
-	return r;
+	buf_append(script, body->data, body->len);
+	return script->truncated ? -E2BIG : 0;
 }
 
-int remote_submit(struct sysman *sm, struct run_ctx *c, const struct sm_run_opts *o)
+int remote_submit(struct sysman *sm, struct run_ctx *c, const struct sm_run_opts *o,
+		  const struct buf *body)
 {
 	struct remote_run *rr = NULL;
 	struct device d = { 0 };
@@ -153,7 +135,7 @@ int remote_submit(struct sysman *sm, struct run_ctx *c, const struct sm_run_opts
 	r = inventory_find(sm->inv, o->path, &d);
 	if (r < 0)
 		return -ENXIO;   /* no device address for this path */
-	r = build_script(sm, o, &d, c->exec, &script);
+	r = build_script(sm, o, &d, body, &script);
 	if (r < 0)
 		goto out;
 	rr = calloc(1, sizeof(*rr));

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "fs/fs.h"
+#include "util/buf.h"
 
 struct run_ctx {
 	struct sysman *sm;
@@ -26,12 +27,16 @@ struct run_ctx {
 	char exec[PATH_MAX];
 };
 
-/* True if exec is a remote agent (cheap: reads its first line). */
-bool remote_is_agent(const char *exec);
+/* Reads the agent file once: returns 1 and the script below the
+ * interpreter line in body if it is a remote agent, else 0 (body then
+ * holds whatever was read; release it either way). */
+int remote_load(const char *exec, struct buf *body);
 
-/* Starts the remote run of c (already filled) for o.  On success the
- * result arrives through sm_run_done(c, res).  Returns 0 or -errno. */
-int remote_submit(struct sysman *sm, struct run_ctx *c, const struct sm_run_opts *o);
+/* Starts the remote run of c (already filled) for o with the script body
+ * from remote_load().  On success the result arrives through
+ * sm_run_done(c, res).  Returns 0 or -errno. */
+int remote_submit(struct sysman *sm, struct run_ctx *c, const struct sm_run_opts *o,
+		  const struct buf *body);
 
 /* Creates / frees the daemon's SSH pool from the configuration. */
 int remote_start(struct sysman *sm);

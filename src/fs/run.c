@@ -304,16 +304,23 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 		    (fd = openat(sm->root.fd, backing_rel(sp), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) >= 0)
 			close(fd);
 	}
-	if (remote_is_agent(o->exec)) {
-		if (o->in)
-			inode_ref(sm, o->in);
-		r = remote_submit(sm, c, o);
-		if (r < 0) {
+	{
+		struct buf body;
+
+		buf_init(&body, 256 * 1024);
+		if (remote_load(o->exec, &body) == 1) {
 			if (o->in)
-				inode_unref(sm, o->in);
-			free(c);
+				inode_ref(sm, o->in);
+			r = remote_submit(sm, c, o, &body);
+			buf_release(&body);
+			if (r < 0) {
+				if (o->in)
+					inode_unref(sm, o->in);
+				free(c);
+			}
+			return r;
 		}
-		return r;
+		buf_release(&body);
 	}
 	build_env(sm, o, &env);
 	find_lock(sm, o->path, lock, sizeof(lock));
