@@ -53,6 +53,11 @@ struct sm_inode {
 	struct waiter *waiters;       /* served when inflight drops to 0 */
 	time_t listed;                /* last dynamic listing (dirs) */
 	bool periodic;                /* registered with the periodic collector */
+	/* directories: the backing directory's stamp when the kernel last
+	 * cached its listing (FOPEN_CACHE_DIR); zero when not to be reused */
+	struct timespec dir_mtim, dir_ctim;
+	off_t dir_size;
+	nlink_t dir_nlink;
 };
 
 struct sysman {

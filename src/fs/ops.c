@@ -23,6 +23,11 @@
 #include "util/strutil.h"
 
 #define ENTRY_TIMEOUT 1.0
+/* Upper bound on how long the kernel keeps a cached file's attributes. */
+#define CACHED_ATTR_MAX 60.0
+/* A directory changed less than this long ago may change again within the
+ * same timestamp tick, so its listing is not marked reusable yet. */
+#define DIR_SETTLE_NS 50000000L
 
 static void procname(const struct sm_inode *in, char *buf, size_t len)
 {
@@ -116,6 +121,46 @@ static int mat_all_cb(const struct trie_entry *e, void *arg)
 	return 0;
 }
 
+/* How long the kernel may keep a regular file's attributes (and, with
+ * keep_cache, its pages) without asking the daemon.  Only files whose read
+ * agent is under a caching model get more than 0: `cache N` the rest of its
+ * TTL, `static` CACHED_ATTR_MAX, capped at CACHED_ATTR_MAX (`periodic`
+ * files keep their pages, but the kernel asks for their attributes at
+ * every open, so that it sees the collector's new content).  While a run
+ * is in flight the timeout is 0.  Opens still reach the daemon (the TTL decides there),
+ * and apply_result() invalidates the kernel's copy whenever an agent
+ * replaces the content, so the timeout never hides a refresh. */
+static double file_attr_timeout(struct sysman *sm, struct sm_inode *in, const char *path,
+				const struct stat *st)
+{
+	char exec[PATH_MAX];
+	enum cache_model model;
+	double t;
+	int secs, busy;
+
+	if (!S_ISREG(st->st_mode) || st->st_mtim.tv_sec == 0 ||
+	    status_is_status_name(base_name(path)) ||
+	    !sm_agent_for(sm, path, AGENT_READ, exec, sizeof(exec)))
+		return 0;
+	model = conf_cache_model(&sm->conf, path + 1, &secs);
+	switch (model) {
+	case CACHE_TTL:
+		t = (double)secs - (double)(time(NULL) - st->st_mtim.tv_sec);
+		break;
+	case CACHE_STATIC:
+		t = CACHED_ATTR_MAX;
+		break;
+	default:
+		return 0;
+	}
+	pthread_mutex_lock(&in->mu);
+	busy = in->inflight;
+	pthread_mutex_unlock(&in->mu);
+	if (busy || t <= 0)
+		return 0;
+	return t < CACHED_ATTR_MAX ? t : CACHED_ATTR_MAX;
+}
+
 static int do_lookup(struct sysman *sm, struct sm_inode *parent, const char *name,
 		     struct fuse_entry_param *e)
 {
@@ -138,8 +183,14 @@ static int do_lookup(struct sysman *sm, struct sm_inode *parent, const char *nam
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;
-	if (S_ISDIR(e->attr.st_mode))
+	if (S_ISDIR(e->attr.st_mode)) {
 		e->attr_timeout = ENTRY_TIMEOUT;
+	} else if (S_ISREG(e->attr.st_mode)) {
+		char path[PATH_MAX];
+
+		if (inode_path(sm, in, path, sizeof(path)) == 0)
+			e->attr_timeout = file_attr_timeout(sm, in, path, &e->attr);
+	}
 	return 0;
 }
 
@@ -210,12 +261,19 @@ static void sm_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct sm_inode *in = inode_get(sm, ino);
 	struct stat st;
 
+	double t = 0;
+	char path[PATH_MAX];
+
 	(void)fi;
 	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 		fuse_reply_err(req, errno);
 		return;
 	}
-	fuse_reply_attr(req, &st, S_ISDIR(st.st_mode) ? ENTRY_TIMEOUT : 0);
+	if (S_ISDIR(st.st_mode))
+		t = ENTRY_TIMEOUT;
+	else if (S_ISREG(st.st_mode) && inode_path(sm, in, path, sizeof(path)) == 0)
+		t = file_attr_timeout(sm, in, path, &st);
+	fuse_reply_attr(req, &st, t);
 }
 
 static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
@@ -523,6 +581,9 @@ int sm_reply_open(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct
 	}
 	fh->append = fi->flags & O_APPEND;
 	fi->fh = (uintptr_t)fh;
+	/* nothing to do at close for a reader: spare it the FLUSH round trip */
+	if ((fi->flags & O_ACCMODE) == O_RDONLY)
+		fi->noflush = 1;
 	if (fuse_reply_open(req, fi) != 0) {
 		/* the opener was interrupted and is gone */
 		fh_free(fh);
@@ -618,10 +679,12 @@ static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
 		return false;
 	fi->direct_io = 1;
 	model = conf_cache_model(&sm->conf, path + 1, &secs);
-	if (model == CACHE_STATIC)
-		return false;
-	if (model == CACHE_PERIODIC) {
-		periodic_register(sm, path, secs);
+	if (model == CACHE_STATIC || model == CACHE_PERIODIC) {
+		/* the page cache may serve reads: a new content invalidates it */
+		if (model == CACHE_PERIODIC)
+			periodic_register(sm, path, secs);
+		fi->direct_io = 0;
+		fi->keep_cache = 1;
 		return false;
 	}
 	if (model == CACHE_TTL && fstatat(in->fd, "", &st, AT_EMPTY_PATH) == 0 &&
@@ -940,6 +1003,43 @@ static void sm_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 
 /* ---- directories ---- */
 
+static bool ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Lets the kernel cache a directory's listing (FOPEN_CACHE_DIR) and reuse
+ * what it cached (keep_cache) only while the backing directory is
+ * unchanged since the listing was cached: every opendir reaches the
+ * daemon, which compares the directory's stamp (mtime, ctime, size, link
+ * count) with the one kept at the last opendir.  A directory changed in
+ * the last DIR_SETTLE_NS is not marked, since another change within the
+ * same timestamp tick would leave its mtime as it is. */
+static void dir_cache_flags(struct sm_inode *in, int fd, struct fuse_file_info *fi)
+{
+	struct timespec now;
+	struct stat st;
+	long age;
+
+	if (fstat(fd, &st) < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	age = (long)(now.tv_sec - st.st_mtim.tv_sec) * 1000000000L + (now.tv_nsec - st.st_mtim.tv_nsec);
+	pthread_mutex_lock(&in->mu);
+	fi->cache_readdir = 1;
+	fi->keep_cache = ts_eq(&in->dir_mtim, &st.st_mtim) && ts_eq(&in->dir_ctim, &st.st_ctim) &&
+			 in->dir_size == st.st_size && in->dir_nlink == st.st_nlink;
+	if (age > DIR_SETTLE_NS && st.st_ctim.tv_sec > 0) {
+		in->dir_mtim = st.st_mtim;
+		in->dir_ctim = st.st_ctim;
+		in->dir_size = st.st_size;
+		in->dir_nlink = st.st_nlink;
+	} else {
+		memset(&in->dir_mtim, 0, sizeof(in->dir_mtim));
+	}
+	pthread_mutex_unlock(&in->mu);
+}
+
 int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct fuse_file_info *fi)
 {
 	struct sm_dh *dh = dh_new();
@@ -966,6 +1066,8 @@ int sm_reply_opendir(struct sysman *sm, fuse_req_t req, struct sm_inode *in, str
 
 		dh->hide_dynamic = inode_path(sm, in, path, sizeof(path)) == 0 && !sm_is_dynamic(sm, path);
 	}
+	if (dh->hide_dynamic)
+		dir_cache_flags(in, fd, fi);
 	fi->fh = (uintptr_t)dh;
 	if (fuse_reply_open(req, fi) != 0)
 		dh_free(dh);

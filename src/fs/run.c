@@ -240,6 +240,11 @@ static void apply_result(struct sysman *sm, const struct sm_run_opts *o, const s
 
 		if (r < 0)
 			log_warn("cannot store agent output for '%s': %s", o->path, strerror(-r));
+		else if (o->in && sm->se)
+			/* the kernel may hold the old attributes and pages
+			 * (fs/ops.c file_attr_timeout, keep_cache) */
+			fuse_lowlevel_notify_inval_inode(sm->se, o->in == &sm->root ? FUSE_ROOT_ID
+							 : (fuse_ino_t)(uintptr_t)o->in, 0, 0);
 	}
 	/* no .status inside proc/ and sys/: their listings mirror the host */
 	if (o->op != AGENT_LIST && !sm_is_dynamic(sm, o->path))

@@ -1,6 +1,9 @@
 """Agents: read/write, .status, timeouts, lookup, caching models, write modes."""
 import os
+import re
 import time
+
+import pytest
 
 from conftest import COUNTER, runs, sh, wait_for
 
@@ -176,3 +179,89 @@ def test_dynamic_proc_listing(make_sysman):
     with open(os.path.join(s.work, "listing"), "w") as f:
         f.write("2/\nloadavg\n")
     assert sorted(os.listdir(s.p("systems/servers/n1/proc"))) == ["2", "loadavg"]   # refreshed on access
+
+
+FUSE_TRACE = "/sys/kernel/tracing/events/fuse/fuse_request_send/enable"
+
+
+def fuse_requests(fn):
+    """Runs fn() with the kernel's fuse_request_send tracepoint on; returns
+    the FUSE opcodes the kernel sent meanwhile (all connections)."""
+    if not os.path.exists(FUSE_TRACE):
+        pytest.skip("no fuse tracepoints in this kernel (tracefs)")
+    with open("/sys/kernel/tracing/trace", "w") as f:
+        f.write("")
+    with open(FUSE_TRACE, "w") as f:
+        f.write("1")
+    try:
+        fn()
+    finally:
+        with open(FUSE_TRACE, "w") as f:
+            f.write("0")
+    with open("/sys/kernel/tracing/trace") as f:
+        return re.findall(r"\((FUSE_[A-Z_]+)\)", f.read())
+
+
+def test_kernel_cache_serves_cached_files_and_listings(make_sysman):
+    """`cache` files and unchanged directories are answered from the
+    kernel's caches: a second read sends only OPEN/RELEASE, a second
+    listing only OPENDIR/RELEASEDIR."""
+    s = make_sysman(conf="[cache]\nsystems/servers/*/c = cache 60",
+                    agents={"systems/servers/_/c.read": COUNTER})
+    os.mkdir(s.p("systems/servers/n1"))
+    d = "systems/servers/n1/"
+    assert s.read(d + "c") == "runs=1\n"
+    for _ in range(2):     # the first pass fills the page cache
+        s.read(d + "c")
+        os.listdir(s.p(d))
+    time.sleep(0.1)        # past the directory settle time
+    os.listdir(s.p(d))
+    ops = fuse_requests(lambda: (s.read(d + "c"), os.stat(s.p(d + "c"))))
+    assert "FUSE_READ" not in ops and "FUSE_GETATTR" not in ops and "FUSE_FLUSH" not in ops, ops
+    assert "FUSE_OPEN" in ops, ops   # the TTL is still checked at open
+    ops = fuse_requests(lambda: os.listdir(s.p(d)))
+    assert "FUSE_READDIR" not in ops and "FUSE_OPENDIR" in ops, ops
+    assert s.read(d + "c") == "runs=1\n"
+
+
+def test_kernel_cache_never_hides_new_content(make_sysman):
+    """New content from an agent, a new device made behind the kernel's
+    back, and a periodic refresh show at once despite kernel caching."""
+    s = make_sysman(conf="""
+        [cache]
+        systems/servers/*/c = cache 60
+        systems/servers/*/a = cache 60
+        systems/servers/*/p = periodic 1
+        [write_mode]
+        systems/servers/*/a = async
+        """, agents={"systems/servers/_/c.read": COUNTER,
+                     "systems/servers/_/a.read": COUNTER,
+                     "systems/servers/_/a.write": "#!/bin/sh\nsleep 0.5\necho \"async $4, longer\"\n",
+                     "systems/servers/_/c.write": "#!/bin/sh\necho \"set to $4, longer than before\"\n",
+                     "systems/servers/_/p.read": COUNTER})
+    os.mkdir(s.p("systems/servers/n1"))
+    d = "systems/servers/n1/"
+    for _ in range(3):
+        assert s.read(d + "c") == "runs=1\n"
+    s.write(d + "c", "x\n")
+    assert s.read(d + "c") == "set to x, longer than before\n"
+    assert os.stat(s.p(d + "c")).st_size == len("set to x, longer than before\n")
+    # an async write's output replaces content the kernel had cached; a
+    # stat while the agent runs must not pin the old size
+    assert s.read(d + "a") == "runs=1\n"
+    s.write(d + "a", "y\n")
+    os.stat(s.p(d + "a"))
+    assert s.status(d + "a") == "0"     # waits for the write's run
+    assert os.stat(s.p(d + "a")).st_size == len("async y, longer\n")
+    assert s.read(d + "a") == "async y, longer\n"
+    # periodic: the collector's new content replaces the cached pages
+    first = s.read(d + "p")
+    assert wait_for(lambda: s.read(d + "p") != first, 6)
+    # a device created in the backing store (as discovery does) is listed
+    # at once, also right after a cached listing and within one tick
+    for i in range(5):
+        time.sleep(0.1)
+        before = os.listdir(s.p("systems/servers"))
+        os.mkdir(os.path.join(s.state, "systems/servers", f"new{i}"))
+        after = os.listdir(s.p("systems/servers"))
+        assert f"new{i}" in after and len(after) == len(before) + 1
