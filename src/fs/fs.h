@@ -136,6 +136,9 @@ struct sm_run_opts {
  * incremented by the caller.  Returns 0 or -errno (then the caller undoes
  * inflight and replies). */
 int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o);
+/* Creates path.status (empty) if it does not exist yet, so that a reader
+ * of it can wait for the run about to start; sm_run_agent calls it. */
+void sm_status_prepare(struct sysman *sm, const struct sm_run_opts *o);
 /* Writes "<path>.status" in the backing store. */
 int sm_write_status(struct sysman *sm, const char *path, int rc, const char *msg);
 /* Serves the waiters of in (called when inflight reaches 0). */

@@ -23,6 +23,9 @@
 #include "util/strutil.h"
 
 #define ENTRY_TIMEOUT 1.0
+/* Names outside dynamic directories only disappear through the file
+ * system itself (the kernel then drops them), so they are kept longer. */
+#define STABLE_ENTRY_TIMEOUT 10.0
 /* Upper bound on how long the kernel keeps a cached file's attributes. */
 #define CACHED_ATTR_MAX 60.0
 /* A directory changed less than this long ago may change again within the
@@ -183,13 +186,17 @@ static int do_lookup(struct sysman *sm, struct sm_inode *parent, const char *nam
 	if (!in)
 		return -ENOMEM;
 	e->ino = (uintptr_t)in;
-	if (S_ISDIR(e->attr.st_mode)) {
+	if (S_ISDIR(e->attr.st_mode))
 		e->attr_timeout = ENTRY_TIMEOUT;
-	} else if (S_ISREG(e->attr.st_mode)) {
+	{
 		char path[PATH_MAX];
 
-		if (inode_path(sm, in, path, sizeof(path)) == 0)
-			e->attr_timeout = file_attr_timeout(sm, in, path, &e->attr);
+		if (inode_path(sm, in, path, sizeof(path)) == 0) {
+			if (!sm_is_dynamic(sm, path))
+				e->entry_timeout = STABLE_ENTRY_TIMEOUT;
+			if (S_ISREG(e->attr.st_mode))
+				e->attr_timeout = file_attr_timeout(sm, in, path, &e->attr);
+		}
 	}
 	return 0;
 }
@@ -622,9 +629,11 @@ static void waiter_drop(struct sysman *sm, struct waiter *w)
 /* Runs an agent for in with a waiter (may be NULL) that is answered when
  * it is done.  With may_join, a run already in flight is joined instead
  * (reads coalesce); writes never join, since each write's input must reach
- * an agent.  Returns true: the request will be answered later. */
+ * an agent.  With early, that request is answered (0) as soon as the run
+ * is registered, before the agent is started.  Returns true: the request
+ * will be answered later. */
 static bool run_with_waiter(struct sysman *sm, struct sm_inode *in, struct waiter *w,
-			    struct sm_run_opts *o, bool may_join)
+			    struct sm_run_opts *o, bool may_join, fuse_req_t early)
 {
 	bool join;
 	int r;
@@ -638,6 +647,12 @@ static bool run_with_waiter(struct sysman *sm, struct sm_inode *in, struct waite
 	if (!join)
 		in->inflight++;
 	pthread_mutex_unlock(&in->mu);
+	/* An async write's close returns now: the run is registered, so an
+	 * open or .status read from here on waits for it. */
+	if (early) {
+		sm_status_prepare(sm, o);
+		fuse_reply_err(early, 0);
+	}
 	if (join)
 		return true;
 	o->in = in;
@@ -701,7 +716,7 @@ static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
 	o.op = AGENT_READ;
 	o.exec = exec;
 	fill_caller(req, &o);
-	return run_with_waiter(sm, in, w, &o, true);
+	return run_with_waiter(sm, in, w, &o, true, NULL);
 }
 
 /* Opening "F.status" waits for a run of F that is in flight. */
@@ -957,10 +972,10 @@ static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in
 	o.input = buf_str(&input);
 	o.input_len = input.len;
 	fill_caller(req, &o);
-	run_with_waiter(sm, in, w, &o, false);
+	inode_ref(sm, in);      /* an early reply lets the kernel forget it */
+	run_with_waiter(sm, in, w, &o, false, sync ? NULL : req);
+	inode_unref(sm, in);
 	buf_release(&input);
-	if (!sync)
-		fuse_reply_err(req, 0);
 }
 
 static void sm_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -1106,7 +1121,7 @@ static bool start_listing(struct sysman *sm, fuse_req_t req, struct sm_inode *di
 	o.after = listing_done;
 	o.after_arg = dir;
 	fill_caller(req, &o);
-	return run_with_waiter(sm, dir, w, &o, true);
+	return run_with_waiter(sm, dir, w, &o, true, NULL);
 }
 
 static void sm_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

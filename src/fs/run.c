@@ -278,6 +278,20 @@ void sm_run_done(void *arg, const struct agent_result *res)
 	free(c);
 }
 
+void sm_status_prepare(struct sysman *sm, const struct sm_run_opts *o)
+{
+	char sp[PATH_MAX];
+	int fd;
+
+	/* F.status exists while F's first run is pending, so that a reader
+	 * of it can wait for the result (DESIGN §3) */
+	if (o->raw || sm_is_dynamic(sm, o->path))
+		return;
+	if (str_printf(sp, sizeof(sp), "%s%s", o->path, STATUS_SUFFIX) == 0 &&
+	    (fd = openat(sm->root.fd, backing_rel(sp), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) >= 0)
+		close(fd);
+}
+
 int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 {
 	struct run_ctx *c = calloc(1, sizeof(*c));
@@ -299,16 +313,7 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 	c->o.path = c->path;
 	c->o.exec = c->exec;
 	c->o.input = NULL;  /* the runner keeps its own copy */
-	if (!o->raw && !sm_is_dynamic(sm, o->path)) {
-		/* F.status exists while F's first run is pending, so that a
-		 * reader of it can wait for the result (DESIGN §3) */
-		char sp[PATH_MAX];
-		int fd;
-
-		if (str_printf(sp, sizeof(sp), "%s%s", o->path, STATUS_SUFFIX) == 0 &&
-		    (fd = openat(sm->root.fd, backing_rel(sp), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444)) >= 0)
-			close(fd);
-	}
+	sm_status_prepare(sm, o);
 	{
 		struct buf body;
 
