@@ -317,9 +317,37 @@ static bool listing_skips(const char *n)
 	       !strcmp(n, "ids") || !strcmp(n, "lock");
 }
 
-void special_sync_listing(struct sysman *sm, struct sm_inode *dir, const struct buf *out)
+struct listed_ctx {
+	struct sm_inode *dir;
+	struct hmap *keep;
+};
+
+/* One name of a listing agent's output: made in the backing directory. */
+static int listed_cb(char *name, void *arg)
 {
 	static char mark = 1;
+	struct listed_ctx *c = arg;
+	size_t n = strlen(name);
+	bool is_dir = n > 0 && name[n - 1] == '/';
+
+	if (is_dir)
+		name[n - 1] = '\0';
+	if (!name[0] || listing_skips(name) || strchr(name, '/'))
+		return 0;
+	hmap_put(c->keep, name, &mark, NULL);
+	if (is_dir) {
+		mkdirat(c->dir->fd, name, 0555);
+	} else {
+		int f = openat(c->dir->fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
+
+		if (f >= 0)
+			close(f);
+	}
+	return 0;
+}
+
+void special_sync_listing(struct sysman *sm, struct sm_inode *dir, const struct buf *out)
+{
 	struct hmap *keep = hmap_new();
 	const char *p = buf_str(out);
 	struct dirent *de;
@@ -330,33 +358,10 @@ void special_sync_listing(struct sysman *sm, struct sm_inode *dir, const struct 
 	if (!keep)
 		return;
 	/* create what the agent listed ("name/" is a directory) */
-	while (*p) {
-		size_t n = strcspn(p, "\n");
-		char name[NAME_MAX + 2];
+	{
+		struct listed_ctx c = { dir, keep };
 
-		if (n > 0 && n <= NAME_MAX + 1) {
-			bool is_dir;
-
-			memcpy(name, p, n);
-			name[n] = '\0';
-			is_dir = name[n - 1] == '/';
-			if (is_dir)
-				name[n - 1] = '\0';
-			if (name[0] && !listing_skips(name) && !strchr(name, '/')) {
-				hmap_put(keep, name, &mark, NULL);
-				if (is_dir) {
-					mkdirat(dir->fd, name, 0555);
-				} else {
-					int f = openat(dir->fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444);
-
-					if (f >= 0)
-						close(f);
-				}
-			}
-		}
-		p += n;
-		if (*p)
-			p++;
+		str_each_line(p, NAME_MAX + 2, listed_cb, &c);
 	}
 	/* remove what it no longer lists */
 	fd = openat(dir->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

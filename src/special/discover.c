@@ -223,24 +223,26 @@ static void add_device(struct batch *b, const struct dline *d)
 
 static void discover_line(struct batch *b, const char *line, int depth);
 
+struct line_ctx {
+	struct batch *b;
+	int depth;
+	bool skip_prompts;     /* agents' output: "name? ..." lines are prompts */
+};
+
+static int line_cb(char *l, void *arg)
+{
+	struct line_ctx *c = arg;
+
+	if (!line_blank(l) && !(c->skip_prompts && line_is_prompt(l)))
+		discover_line(c->b, l, c->depth);
+	return 0;
+}
+
 static void each_output_line(struct batch *b, const struct buf *out, int depth)
 {
-	const char *p = buf_str(out);
+	struct line_ctx c = { b, depth, true };
 
-	while (*p) {
-		size_t n = strcspn(p, "\n");
-		char l[2048];
-
-		if (n < sizeof(l)) {
-			memcpy(l, p, n);
-			l[n] = '\0';
-			if (!line_blank(l) && !line_is_prompt(l))
-				discover_line(b, l, depth);
-		}
-		p += n;
-		if (*p)
-			p++;
-	}
+	str_each_line(buf_str(out), 2048, line_cb, &c);
 }
 
 static void kind_done(struct sysman *sm, const struct sm_run_opts *o,
@@ -388,19 +390,10 @@ void discover_run(struct sysman *sm, fuse_req_t req, const char *text, size_t wr
 	b->pid = pid;
 	b->pending = 1;  /* held until every line is submitted */
 	pthread_mutex_init(&b->mu, NULL);
-	while (*p) {
-		size_t n = strcspn(p, "\n");
-		char l[2048];
+	{
+		struct line_ctx c = { b, 0, false };
 
-		if (n < sizeof(l)) {
-			memcpy(l, p, n);
-			l[n] = '\0';
-			if (!line_blank(l))
-				discover_line(b, l, 0);
-		}
-		p += n;
-		if (*p)
-			p++;
+		str_each_line(p, 2048, line_cb, &c);
 	}
 	batch_put(b);
 }

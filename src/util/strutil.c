@@ -102,3 +102,29 @@ int str_printf(char *dst, size_t n, const char *fmt, ...)
 		return -EINVAL;
 	return (size_t)r >= n ? -ENAMETOOLONG : 0;
 }
+
+int str_each_line(const char *text, size_t max, int (*fn)(char *line, void *arg), void *arg)
+{
+	char line[STR_LINE_MAX];
+	const char *p = text;
+
+	if (max > sizeof(line))
+		max = sizeof(line);
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		if (n < max) {
+			int r;
+
+			memcpy(line, p, n);
+			line[n] = '\0';
+			r = fn(line, arg);
+			if (r)
+				return r;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}

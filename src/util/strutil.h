@@ -25,4 +25,13 @@ int str_copy(char *dst, size_t n, const char *src);
 int str_printf(char *dst, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The longest line str_each_line hands out. */
+#define STR_LINE_MAX 4096
+
+/* Calls fn(line, arg) for each line of text, split at '\n' (the newline
+ * not included), in a writable copy.  A line of max bytes or more
+ * (max <= STR_LINE_MAX) is skipped.  Stops at the first nonzero return of
+ * fn and returns it; else returns 0. */
+int str_each_line(const char *text, size_t max, int (*fn)(char *line, void *arg), void *arg);
+
 #endif
