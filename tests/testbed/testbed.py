@@ -16,6 +16,8 @@ Only the Python standard library is used.  See docs/testbed.md.
 
 import argparse
 import concurrent.futures
+import fcntl
+import hashlib
 import json
 import os
 import pwd
@@ -407,6 +409,102 @@ def ensure_user(user, password):
     return created
 
 
+# The machine-wide things a testbed needs (the test user, /run/sshd) are
+# shared by every testbed running at once.  Each running testbed holds a
+# claim on them in SHARED_DIR; the last one to stop removes what a testbed
+# created (never what was there before the first testbed).
+SHARED_DIR = "/run/sysman-testbed"
+
+
+def _shared_lock():
+    os.makedirs(SHARED_DIR, mode=0o755, exist_ok=True)
+    fd = os.open(os.path.join(SHARED_DIR, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _claims_dir(name):
+    return os.path.join(SHARED_DIR, "claims", name.replace("/", "_"))
+
+
+def _claim_live(path):
+    """A claim file names its testbed directory; it is live unless that
+    directory is gone or its state says stopped (a testbed still starting
+    has no state yet: live)."""
+    try:
+        with open(path) as f:
+            tb_dir = f.read().strip()
+    except OSError:
+        return False
+    if not os.path.isdir(tb_dir):
+        return False
+    try:
+        with open(os.path.join(tb_dir, "testbed.json")) as f:
+            return json.load(f).get("state") != "stopped"
+    except (OSError, ValueError):
+        return True
+
+
+def shared_acquire(name, owner_dir, make):
+    """Claims the shared thing `name` for the testbed in owner_dir; calls
+    make() (which returns True if it created the thing) when no live claim
+    exists yet."""
+    fd = _shared_lock()
+    try:
+        d = _claims_dir(name)
+        os.makedirs(d, exist_ok=True)
+        created_mark = d + ".created"
+        if make():
+            with open(created_mark, "w") as f:
+                f.write("created by a Sysman testbed\n")
+        with open(os.path.join(d, hashlib.sha1(owner_dir.encode()).hexdigest()), "w") as f:
+            f.write(owner_dir + "\n")
+    finally:
+        os.close(fd)
+
+
+def shared_release(name, owner_dir, remove):
+    """Drops owner_dir's claim on `name`; if no live claim is left and a
+    testbed created it, calls remove()."""
+    fd = _shared_lock()
+    try:
+        d = _claims_dir(name)
+        mine = os.path.join(d, hashlib.sha1(owner_dir.encode()).hexdigest())
+        if os.path.exists(mine):
+            os.unlink(mine)
+        live = [c for c in (os.listdir(d) if os.path.isdir(d) else [])
+                if _claim_live(os.path.join(d, c))]
+        if live:
+            return
+        if not os.path.exists(d + ".created"):
+            shutil.rmtree(d, ignore_errors=True)
+            return
+        remove()
+        os.unlink(d + ".created")
+        shutil.rmtree(d, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+def _make_run_sshd():
+    if os.path.isdir("/run/sshd"):
+        return False
+    os.makedirs("/run/sshd", mode=0o755)
+    return True
+
+
+def _remove_run_sshd():
+    try:
+        os.rmdir("/run/sshd")
+    except OSError:
+        pass
+
+
+def _remove_user(user):
+    subprocess.run(["userdel", "-r", user], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
 # ---------------------------------------------------------------- testbed
 
 class Testbed:
@@ -524,8 +622,12 @@ class Testbed:
             shutil.copy(os.path.join(HERE, "bin", name), os.path.join(d, "bin", name))
             os.chmod(os.path.join(d, "bin", name), 0o755)
         # privilege separation directory of sshd (normally made by systemd)
-        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
-        created_user = ensure_user(self.user, self.password)
+        shared_acquire("/run/sshd", d, _make_run_sshd)
+        created_user = []
+        shared_acquire("user-" + self.user, d,
+                       lambda: created_user.append(ensure_user(self.user, self.password))
+                       or created_user[0])
+        created_user = created_user[0]
 
         key = os.path.join(d, "keys", "id_ed25519")
         pub = _keygen(key, "sysman-testbed-client")
@@ -868,6 +970,10 @@ class Testbed:
         self.info["state"] = "stopped"
         if os.path.isdir(self.dir):
             self._save()
+        user = self.info.get("users", {}).get("ssh", {}).get("user")
+        if user:
+            shared_release("user-" + user, self.dir, lambda: _remove_user(user))
+        shared_release("/run/sshd", self.dir, _remove_run_sshd)
         self._say("stopped")
 
     def _reap(self):
