@@ -52,6 +52,10 @@ struct conf {
 	char *ssh_user;
 	int ssh_port;
 	int ipmi_port;
+	int ipmi_timeout;     /* seconds: bound of one in-daemon IPMI request */
+	int ipmi_cipher;      /* RMCP+ cipher suite id */
+	int ipmi_threads;     /* in-daemon IPMI worker threads */
+	int ipmi_session_idle; /* seconds an unused IPMI session stays open */
 	char *audit_log;
 	char *web_listen;
 	bool allow_other;

@@ -5,14 +5,14 @@ import shutil
 import subprocess
 import tempfile
 
-from conftest import Testbed
+from conftest import Testbed as TB
 
 
 def test_second_testbed_releases_its_claim_and_keeps_shared_user(testbed):
     claims = "/run/sysman-testbed/claims/user-" + testbed.user
     d = tempfile.mkdtemp(prefix="sysman-tb2-", dir="/tmp")
     os.chmod(d, 0o755)
-    tb2 = Testbed(d, hosts=1, bmcs=0, chassis_blades=0, base="127.23", quiet=True)
+    tb2 = TB(d, hosts=1, bmcs=0, chassis_blades=0, base="127.23", quiet=True)
     try:
         tb2.start()
         mine = [c for c in os.listdir(claims) if open(os.path.join(claims, c)).read().strip() == d]

@@ -87,6 +87,10 @@ static void test_defaults(void **state)
 	assert_string_equal(c->ssh_user, "root");
 	assert_int_equal(c->ssh_port, 22);
 	assert_int_equal(c->ipmi_port, 623);
+	assert_int_equal(c->ipmi_timeout, 3);
+	assert_int_equal(c->ipmi_cipher, 3);
+	assert_int_equal(c->ipmi_threads, 16);
+	assert_int_equal(c->ipmi_session_idle, 10);
 	assert_string_equal(c->audit_log, "/var/log/sysman/audit.log");
 	assert_string_equal(c->web_listen, "127.0.0.1:8089");
 	assert_true(c->allow_other);
@@ -132,6 +136,10 @@ static void test_every_key(void **state)
 		"ssh_user = admin\n"
 		"ssh_port = 2222\n"
 		"ipmi_port = 6230\n"
+		"ipmi_timeout = 5\n"
+		"ipmi_cipher = 17\n"
+		"ipmi_threads = 4\n"
+		"ipmi_session_idle = 0\n"
 		"audit_log = /tmp/audit\n"
 		"web_listen = 0.0.0.0:80\n"
 		"allow_other = no\n"
@@ -156,6 +164,10 @@ static void test_every_key(void **state)
 	assert_string_equal(c->ssh_user, "admin");
 	assert_int_equal(c->ssh_port, 2222);
 	assert_int_equal(c->ipmi_port, 6230);
+	assert_int_equal(c->ipmi_timeout, 5);
+	assert_int_equal(c->ipmi_cipher, 17);
+	assert_int_equal(c->ipmi_threads, 4);
+	assert_int_equal(c->ipmi_session_idle, 0);
 	assert_string_equal(c->audit_log, "/tmp/audit");
 	assert_string_equal(c->web_listen, "0.0.0.0:80");
 	assert_false(c->allow_other);
@@ -203,6 +215,10 @@ static void test_bad_values(void **state)
 	expect_error(f, "agent_output_max = 268435457\n", 1);
 	expect_error(f, "ssh_port = 65536\n", 1);
 	expect_error(f, "ipmi_port = 0\n", 1);
+	expect_error(f, "ipmi_timeout = 0\n", 1);
+	expect_error(f, "ipmi_cipher = 18\n", 1);
+	expect_error(f, "ipmi_threads = 0\n", 1);
+	expect_error(f, "ipmi_session_idle = -1\n", 1);
 	expect_error(f, "max_threads = 1\n", 1);
 	expect_error(f, "strict_errors = maybe\n", 1);
 	expect_error(f, "ssh_host_key_policy = accept-all\n", 1);
