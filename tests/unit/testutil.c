@@ -13,15 +13,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-char *tu_mkdtemp(const char *tag)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/sysman-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag) > 0);
-	assert_non_null(mkdtemp(p));
-	return p;
-}
+/* Every scratch directory not yet removed: a test that fails jumps out
+ * before its own tu_rmtree_free, so what is left is removed at exit. */
+#define TU_MAX_DIRS 256
+static char *live_dirs[TU_MAX_DIRS];
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -32,11 +27,49 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return 0;
 }
 
+static void rm_left_dirs(void)
+{
+	for (int i = 0; i < TU_MAX_DIRS; i++) {
+		if (live_dirs[i]) {
+			nftw(live_dirs[i], rm_one, 16, FTW_DEPTH | FTW_PHYS);
+			free(live_dirs[i]);
+			live_dirs[i] = NULL;
+		}
+	}
+}
+
+char *tu_mkdtemp(const char *tag)
+{
+	static int registered;
+	const char *tmp = getenv("TMPDIR");
+	char *p = NULL;
+
+	if (!registered) {
+		assert_int_equal(atexit(rm_left_dirs), 0);
+		registered = 1;
+	}
+	assert_true(asprintf(&p, "%s/sysman-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag) > 0);
+	assert_non_null(mkdtemp(p));
+	for (int i = 0; i < TU_MAX_DIRS; i++) {
+		if (!live_dirs[i]) {
+			live_dirs[i] = strdup(p);
+			break;
+		}
+	}
+	return p;
+}
+
 void tu_rmtree_free(char *path)
 {
 	if (!path)
 		return;
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	for (int i = 0; i < TU_MAX_DIRS; i++) {
+		if (live_dirs[i] && strcmp(live_dirs[i], path) == 0) {
+			free(live_dirs[i]);
+			live_dirs[i] = NULL;
+		}
+	}
 	free(path);
 }
 

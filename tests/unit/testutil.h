@@ -10,7 +10,8 @@
 #include <sys/types.h>
 
 /* Creates a fresh directory under $TMPDIR (or /tmp); returns its path
- * (caller frees with tu_rmtree_free). */
+ * (caller frees with tu_rmtree_free).  Directories a failed test left
+ * behind are removed when the test program exits. */
 char *tu_mkdtemp(const char *tag);
 /* Removes the tree at path and frees path.  Accepts NULL. */
 void tu_rmtree_free(char *path);
