@@ -216,7 +216,7 @@ static int check_import(struct ctx *c, const struct nfs_import *im)
 
 	if (!srv || !cli)
 		return 0;
-	e = nfs_plan_export(p, im->server, im->path);
+	e = nfs_plan_export_covering(p, im->server, im->path);
 	if (!e)
 		return add(c->out, NFS_SEV_ERROR, "not-exported", im->line,
 			   "add an export line for it or fix the path",
@@ -282,8 +282,8 @@ static int check_exports(struct ctx *c)
 		bool used = false;
 
 		for (size_t j = 0; j < p->nimports && !used; j++)
-			used = strcmp(p->imports[j].server, e->server) == 0 &&
-			       strcmp(p->imports[j].path, e->path) == 0;
+			used = nfs_plan_export_covering(p, p->imports[j].server,
+							p->imports[j].path) == e;
 		if (!used)
 			r = add(c->out, NFS_SEV_WARNING, "unused-export", e->line,
 				"add an import or remove the export",

@@ -225,6 +225,32 @@ const struct nfs_export *nfs_plan_export(const struct nfs_plan *p,
 	return NULL;
 }
 
+bool nfs_path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return path[0] == '/';
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+const struct nfs_export *nfs_plan_export_covering(const struct nfs_plan *p,
+						  const char *server, const char *path)
+{
+	const struct nfs_export *best = NULL;
+
+	for (size_t i = 0; i < p->nexports; i++) {
+		const struct nfs_export *e = &p->exports[i];
+
+		if (strcmp(e->server, server) == 0 && nfs_path_within(path, e->path) &&
+		    (!best || strlen(e->path) > strlen(best->path)))
+			best = e;
+	}
+	return best;
+}
+
 void nfs_xopts_normalize(struct nfs_xopts *o)
 {
 	if (!(o->set & NFS_XO_ACCESS))

@@ -159,6 +159,14 @@ const struct nfs_netgroup *nfs_plan_netgroup(const struct nfs_plan *p,
 const struct nfs_export *nfs_plan_export(const struct nfs_plan *p,
 					 const char *server, const char *path);
 
+/* The export of server that holds path: the one of path itself, else the
+ * deepest exported directory above it (clients may mount a subdirectory
+ * of an export), or NULL. */
+const struct nfs_export *nfs_plan_export_covering(const struct nfs_plan *p,
+						  const char *server, const char *path);
+/* True if path is dir or lies below it (whole path components). */
+bool nfs_path_within(const char *path, const char *dir);
+
 /* Fills defaults into the value fields (set bits are kept). */
 void nfs_xopts_normalize(struct nfs_xopts *o);
 void nfs_mopts_normalize(struct nfs_mopts *o);

@@ -68,6 +68,28 @@ static void test_not_exported(void **state)
 			       "not-exported", NULL), 1);
 	assert_int_equal(count(HOSTS "export s:/x c\nimport c:/m s:/x\n",
 			       "not-exported", NULL), 0);
+	/* a subdirectory of an export may be mounted; a name that merely
+	 * starts like the export may not */
+	assert_int_equal(count(HOSTS "export s:/x c\nimport c:/m s:/x/sub/dir\n",
+			       "not-exported", NULL), 0);
+	assert_int_equal(count(HOSTS "export s:/x c\nimport c:/m s:/x/sub/dir\n",
+			       "unused-export", NULL), 0);
+	assert_int_equal(count(HOSTS "export s:/x c\nimport c:/m s:/xy\n",
+			       "not-exported", NULL), 1);
+	assert_int_equal(count(HOSTS "export s:/ c\nimport c:/m s:/any/where\n",
+			       "not-exported", NULL), 0);
+}
+
+static void test_path_within(void **state)
+{
+	(void)state;
+	assert_true(nfs_path_within("/x", "/x"));
+	assert_true(nfs_path_within("/x/y", "/x"));
+	assert_true(nfs_path_within("/x/y", "/x/"));
+	assert_true(nfs_path_within("/x", "/"));
+	assert_false(nfs_path_within("/xy", "/x"));
+	assert_false(nfs_path_within("/", "/x"));
+	assert_false(nfs_path_within("relative", "/"));
 }
 
 static size_t allowed(const char *pf, const char *caddr, const char *specs)
@@ -294,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unused_export),
 		cmocka_unit_test(test_not_exported),
+		cmocka_unit_test(test_path_within),
 		cmocka_unit_test(test_client_not_allowed),
 		cmocka_unit_test(test_rw_on_ro),
 		cmocka_unit_test(test_mountpoint_conflict),
