@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,20 @@
 
 extern char **environ;
 
+/* True if env ("K=V" entries, NULL-terminated) sets the variable of the
+ * "K=V" entry e. */
+static bool env_sets(char *const *env, const char *e)
+{
+	size_t n = strcspn(e, "=") + 1;
+
+	for (; *env; env++)
+		if (strncmp(*env, e, n) == 0)
+			return true;
+	return false;
+}
+
+/* The daemon's environment minus SYSMAN_* and what the job sets (getenv
+ * takes the first entry: PATH must be the job's), then the job's. */
 static int build_env(const struct job *j, char ***ret)
 {
 	size_t n = 0, k = 0;
@@ -33,7 +48,7 @@ static int build_env(const struct job *j, char ***ret)
 	if (!env)
 		return -ENOMEM;
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "SYSMAN_", 7) != 0)
+		if (strncmp(*e, "SYSMAN_", 7) != 0 && !env_sets(j->env, *e))
 			env[k++] = *e;
 	for (char **e = j->env; *e; e++)
 		env[k++] = *e;

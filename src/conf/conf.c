@@ -41,7 +41,7 @@ static const struct key_def keys[] = {
 	{ "ssh_user", K_STR, OFF(ssh_user), 0, 0, "root" },
 	{ "ssh_port", K_INT, OFF(ssh_port), 1, 65535, "22" },
 	{ "ipmi_port", K_INT, OFF(ipmi_port), 1, 65535, "623" },
-	{ "ipmi_timeout", K_INT, OFF(ipmi_timeout), 1, 300, "3" },
+	{ "ipmi_timeout", K_INT, OFF(ipmi_timeout), 1, 300, "2" },
 	{ "ipmi_cipher", K_INT, OFF(ipmi_cipher), 1, 17, "3" },
 	{ "ipmi_threads", K_INT, OFF(ipmi_threads), 1, 256, "16" },
 	{ "ipmi_session_idle", K_INT, OFF(ipmi_session_idle), 0, 3600, "10" },

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "db/inventory.h"
+#include "fs/ipmi_agent.h"
 #include "special/ids.h"
 #include "ssh/pool.h"
 #include "util/buf.h"
@@ -198,11 +199,13 @@ int remote_start(struct sysman *sm)
 		log_err("cannot start the SSH pool: %s", strerror(errno));
 		return -errno;
 	}
-	return 0;
+	/* the other in-daemon agents: IPMI over RMCP+ */
+	return ipmi_agent_start(sm);
 }
 
 void remote_stop(struct sysman *sm)
 {
+	ipmi_agent_stop(sm);
 	ssh_pool_free(sm->ssh);
 	sm->ssh = NULL;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "db/inventory.h"
+#include "fs/ipmi_agent.h"
 #include "fs/remote.h"
 #include "special/ids.h"
 #include "special/status.h"
@@ -93,6 +94,7 @@ static void build_env(struct sysman *sm, const struct sm_run_opts *o, struct env
 	env_add(e, "SYSMAN_CONF_ssh_host_key_policy=%s",
 		c->ssh_host_key_policy == HOSTKEY_STRICT ? "strict" : "accept-new");
 	env_add(e, "SYSMAN_CONF_ipmi_port=%d", c->ipmi_port);
+	env_add(e, "SYSMAN_CONF_ipmi_cipher=%d", c->ipmi_cipher);
 	env_add(e, "SYSMAN_CONF_agent_timeout=%d", c->agent_timeout);
 	env_add(e, "SYSMAN_CONF_discover_networks=%s", c->discover_networks);
 	if (sm->inv && inventory_find(sm->inv, o->path, &d) == 0) {
@@ -316,12 +318,20 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 	sm_status_prepare(sm, o);
 	{
 		struct buf body;
+		int kind;
 
 		buf_init(&body, 256 * 1024);
-		if (remote_load(o->exec, &body) == 1) {
+		kind = remote_load(o->exec, &body);
+		/* IPMI agents run in the daemon, unless a lock applies: then
+		 * the runner's lock queue serialises them as processes */
+		if (kind == 0 && ipmi_agent_match(sm, o, &body)) {
+			find_lock(sm, o->path, lock, sizeof(lock));
+			kind = lock[0] ? 0 : 2;
+		}
+		if (kind) {
 			if (o->in)
 				inode_ref(sm, o->in);
-			r = remote_submit(sm, c, o, &body);
+			r = kind == 1 ? remote_submit(sm, c, o, &body) : ipmi_agent_submit(sm, c, o, &body);
 			buf_release(&body);
 			if (r < 0) {
 				if (o->in)

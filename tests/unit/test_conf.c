@@ -87,7 +87,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->ssh_user, "root");
 	assert_int_equal(c->ssh_port, 22);
 	assert_int_equal(c->ipmi_port, 623);
-	assert_int_equal(c->ipmi_timeout, 3);
+	assert_int_equal(c->ipmi_timeout, 2);
 	assert_int_equal(c->ipmi_cipher, 3);
 	assert_int_equal(c->ipmi_threads, 16);
 	assert_int_equal(c->ipmi_session_idle, 10);

@@ -1,0 +1,142 @@
+/*
+ * pool.h - the in-daemon IPMI-over-LAN client (RMCP+, "lanplus") with
+ * persistent sessions, on libfreeipmi.
+ *
+ * Invariants:
+ *   - at most one open session per (host, port, user); it is opened by the
+ *     first request for it and reused by later ones; requests for one BMC
+ *     run one at a time, in order (a BMC is a small controller), requests
+ *     for different BMCs run in parallel on cfg.threads worker threads
+ *     (libfreeipmi's calls block, so a thread waits for each answer);
+ *   - `done` is called exactly once for every request ipmi_pool_submit()
+ *     accepted, from a pool thread (or from ipmi_pool_free()), never from
+ *     inside ipmi_pool_submit();
+ *   - a BMC that does not answer is given up after cfg.timeout_ms T
+ *     (libfreeipmi's session timeout; it resends meanwhile, and its
+ *     back-off ends the wait at about 1.14 T), counted from when a worker
+ *     takes the request up: queueing behind other requests for the same
+ *     BMC, or for a free worker, comes on top;
+ *   - passwords: each request carries a copy, wiped when the request
+ *     completes; a session remembers only a keyed hash of the password it
+ *     was opened with (a request bringing another password closes it and
+ *     opens a new one, so a changed ids entry takes effect at once).
+ *     libfreeipmi keeps its own copy inside an open session's context, for
+ *     as long as the session is open;
+ *   - passwords and user names are never logged by this layer (it does
+ *     not log at all: results carry a message for the caller to log).
+ *
+ * Sessions and time: libfreeipmi gives up on a session once nothing was
+ * received on it for T, so an idle session is kept alive with a Get
+ * Device ID every T/3 or so (as ipmitool's keepalive), and closed (Close
+ * Session sent) once it has not served a request for cfg.idle_s seconds;
+ * a session is reused only while at least T/2 of it is left.  A request
+ * finding its reused session broken (no answer: BMC restarted, session
+ * expired) closes it, opens a new one once with T/2 (a restarted BMC
+ * answers at once) and retries the command: a restarted BMC is
+ * transparent, and one that died under an open session is reported
+ * after at most about 2 T.  A failed open also fails the requests queued
+ * behind it for the same session and password at once (they would wait
+ * for the same answer).
+ *
+ * The power commands use the privilege level ADMINISTRATOR (as ipmitool
+ * -I lanplus does) and request it already in the Open Session Request
+ * (libfreeipmi's "opensesspriv" workaround; ipmitool does the same, and
+ * OpenIPMI's ipmi_sim requires it).
+ */
+#ifndef SYSMAN_IPMI_POOL_H
+#define SYSMAN_IPMI_POOL_H
+
+#include <stdbool.h>
+
+struct ipmi_pool;
+
+struct ipmi_pool_config {
+	int threads;        /* worker threads; 0: 16 */
+	int timeout_ms;     /* T: wait for a BMC's answer; 0: 2000; at least 300 */
+	int cipher_suite;   /* RMCP+ cipher suite id 1..17; 0: 3 */
+	int idle_s;         /* keep an unused session open this long; 0: 10;
+	                     * < 0: close it as soon as it is idle */
+	int port;           /* port when a target has none; 0: 623 */
+};
+
+enum ipmi_op {
+	IPMI_POWER_STATUS,  /* Get Chassis Status: is the power on? */
+	IPMI_POWER_ON,      /* Chassis Control: power up */
+	IPMI_POWER_OFF,     /* power down (hard) */
+	IPMI_POWER_CYCLE,   /* power cycle */
+	IPMI_POWER_RESET,   /* hard reset */
+	IPMI_POWER_SOFT,    /* initiate soft shutdown (ACPI) */
+};
+
+struct ipmi_target {
+	const char *host;      /* IPv4 address or name (libfreeipmi resolves it) */
+	int port;              /* 0: cfg.port */
+	const char *user;      /* at most 16 bytes (IPMI 2.0) */
+	const char *password;  /* at most 20 bytes; NULL: empty */
+};
+
+/* What a request came to.  rc is 0 or -errno:
+ *   -EACCES     authentication failed (unknown user, wrong password or K_g,
+ *               privilege not granted)
+ *   -ETIMEDOUT  the BMC did not answer (see above)
+ *   -EINVAL     bad target (user or password too long, port) or cipher
+ *               suite the library or the BMC does not offer
+ *   -EHOSTUNREACH  the host name does not resolve
+ *   -EIO        the BMC answered with an error (completion code), or a
+ *               protocol error
+ *   -ENOMEM, -ESHUTDOWN (the pool is being freed)
+ * power: for IPMI_POWER_STATUS with rc 0, 1 if the power is on, else 0.
+ * message: "" on success, else one line for a .status file naming the BMC
+ * as "host:port" (timeouts) or "host" (the rest), never the password.
+ * Valid only during the callback. */
+struct ipmi_result {
+	int rc;
+	int power;
+	const char *message;
+	double ms;             /* from the worker taking the request up */
+};
+
+typedef void (*ipmi_done_fn)(void *arg, const struct ipmi_result *res);
+
+/* Creates a pool; its threads start with the first request (a daemon
+ * that never talks to a BMC has none).  Returns NULL with errno set
+ * (EINVAL bad config, ENOMEM). */
+struct ipmi_pool *ipmi_pool_new(const struct ipmi_pool_config *cfg);
+
+/* Fails every queued request with -ESHUTDOWN (callbacks run before this
+ * returns), lets the running ones finish, closes every session (Close
+ * Session sent) and joins the threads.  Accepts NULL.  Must not be called
+ * from a `done` callback. */
+void ipmi_pool_free(struct ipmi_pool *p);
+
+/* Queues op for t (strings copied; the password copy is wiped when the
+ * request completes).  Returns 0 (done will be called exactly once),
+ * -EINVAL (no host or user, bad op), -ENOMEM, -ESHUTDOWN, or the error of
+ * starting the threads (-EAGAIN ...); on failure done is never called. */
+int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
+		     ipmi_done_fn done, void *arg);
+
+struct ipmi_pool_stats {
+	unsigned long opens;        /* sessions opened successfully */
+	unsigned long open_fails;   /* failed session opens */
+	unsigned long reopens;      /* opens to replace a broken session */
+	unsigned long commands;     /* power commands answered */
+	unsigned long keepalives;   /* keepalives answered */
+	unsigned long closes;       /* sessions closed (idle, password change, broken) */
+	unsigned sessions;          /* sessions open now */
+	unsigned queued;            /* requests waiting now */
+};
+
+/* A snapshot of the counters (tests: session reuse shows as opens not
+ * growing with commands). */
+void ipmi_pool_stats(struct ipmi_pool *p, struct ipmi_pool_stats *ret);
+
+/* "on", "off", "cycle", "reset", "soft", "1", "0" (case-insensitive) to an
+ * op.  Returns 0 or -EINVAL. */
+int ipmi_power_parse(const char *word, enum ipmi_op *ret);
+
+/* The word the power file shows after op succeeded: "on" or "off"
+ * (status: by the power bit). */
+const char *ipmi_power_word(enum ipmi_op op, int power);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * run.c - sysman-ipmipool-run: drives the IPMI pool from a script on
+ * stdin, for the component tests and manual checks.
+ *
+ *   sysman-ipmipool-run [-t TIMEOUT_MS] [-j THREADS] [-C CIPHER]
+ *                       [-i IDLE_S] [-p PORT] < SCRIPT
+ *
+ * Script lines (credentials come only from stdin, never argv):
+ *   user NAME            user for the following requests
+ *   password SECRET      password for the following requests
+ *   OP HOST[:PORT]...    OP is status, on, off, cycle, reset or soft: one
+ *                        request per HOST, all submitted at once; prints
+ *                        "HOST: RC TEXT" per request in order (RC is 0 or
+ *                        -ENAME; TEXT is "on"/"off" or the error message)
+ *   stats                prints "stats opens=N open_fails=N reopens=N
+ *                        commands=N keepalives=N closes=N sessions=N
+ *                        queued=N"
+ *   sleep SECONDS        waits
+ * Every line's output ends with ". MS" (its wall time in milliseconds),
+ * flushed, so a driver can read the answer to each line.  Exit status: 0
+ * at the end of the script, 2 on usage errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ipmi/pool.h"
+#include "util/strutil.h"
+
+#define MAX_BATCH 4096
+
+struct latch {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	size_t left;
+};
+
+struct slot {
+	const char *host;
+	enum ipmi_op op;
+	int rc;
+	char *text;
+	struct latch *latch;
+};
+
+static void on_done(void *arg, const struct ipmi_result *res)
+{
+	struct slot *s = arg;
+
+	s->rc = res->rc;
+	s->text = strdup(res->rc == 0 ? ipmi_power_word(s->op, res->power) : res->message);
+	pthread_mutex_lock(&s->latch->mu);
+	if (--s->latch->left == 0)
+		pthread_cond_signal(&s->latch->cond);
+	pthread_mutex_unlock(&s->latch->mu);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static const char *rc_name(int rc, char *tmp, size_t n)
+{
+	const char *name = rc ? strerrorname_np(-rc) : NULL;
+
+	if (rc == 0)
+		return "0";
+	if (name)
+		str_printf(tmp, n, "-%s", name);
+	else
+		str_printf(tmp, n, "%d", rc);
+	return tmp;
+}
+
+static int parse_op(const char *w, enum ipmi_op *op)
+{
+	if (strcmp(w, "status") == 0) {
+		*op = IPMI_POWER_STATUS;
+		return 0;
+	}
+	if (strcmp(w, "1") == 0 || strcmp(w, "0") == 0)
+		return -EINVAL;   /* words only in scripts */
+	return ipmi_power_parse(w, op);
+}
+
+/* Runs op on every host of the line (strtok_r state in save). */
+static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *user,
+		  const char *password)
+{
+	struct slot *slots = calloc(MAX_BATCH, sizeof(*slots));
+	struct latch l = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	char host[256], tmp[64];
+	size_t n = 0;
+	char *w;
+
+	if (!slots) {
+		printf("error: out of memory\n");
+		return;
+	}
+	while ((w = strtok_r(NULL, " \t", &save)) && n < MAX_BATCH) {
+		slots[n].host = w;
+		slots[n].op = op;
+		slots[n].latch = &l;
+		n++;
+	}
+	l.left = n;
+	for (size_t i = 0; i < n; i++) {
+		struct ipmi_target t = { .user = user, .password = password };
+		char *colon;
+		int r;
+
+		str_copy(host, sizeof(host), slots[i].host);
+		colon = strchr(host, ':');
+		if (colon) {
+			*colon = '\0';
+			if (parse_int(colon + 1, 1, 65535, &t.port) < 0)
+				t.port = 0;
+		}
+		t.host = host;
+		r = ipmi_pool_submit(p, &t, op, on_done, &slots[i]);
+		if (r < 0) {
+			slots[i].rc = r;
+			slots[i].text = strdup("submit refused");
+			pthread_mutex_lock(&l.mu);
+			l.left--;
+			pthread_mutex_unlock(&l.mu);
+		}
+	}
+	pthread_mutex_lock(&l.mu);
+	while (l.left > 0)
+		pthread_cond_wait(&l.cond, &l.mu);
+	pthread_mutex_unlock(&l.mu);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s: %s %s\n", slots[i].host, rc_name(slots[i].rc, tmp, sizeof(tmp)),
+		       slots[i].text ? slots[i].text : "");
+		free(slots[i].text);
+	}
+	free(slots);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: sysman-ipmipool-run [-t TIMEOUT_MS] [-j THREADS] [-C CIPHER] "
+			"[-i IDLE_S] [-p PORT] < SCRIPT\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct ipmi_pool_config cfg = { 0 };
+	char line[65536], user[64] = "admin", password[64] = "";
+	struct ipmi_pool *p;
+	int c;
+
+	while ((c = getopt(argc, argv, "t:j:C:i:p:h")) != -1) {
+		int *field = c == 't' ? &cfg.timeout_ms : c == 'j' ? &cfg.threads :
+			     c == 'C' ? &cfg.cipher_suite : c == 'i' ? &cfg.idle_s :
+			     c == 'p' ? &cfg.port : NULL;
+
+		if (!field || parse_int(optarg, -1, 3600000, field) < 0) {
+			usage();
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return 2;
+	}
+	p = ipmi_pool_new(&cfg);
+	if (!p) {
+		fprintf(stderr, "sysman-ipmipool-run: cannot start the pool: %s\n", strerror(errno));
+		return 2;
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		double t0 = now_ms();
+		char *save = NULL, *cmd;
+		enum ipmi_op op;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		cmd = strtok_r(line, " \t", &save);
+		if (!cmd || cmd[0] == '#') {
+			continue;
+		} else if (strcmp(cmd, "user") == 0 || strcmp(cmd, "password") == 0) {
+			const char *v = strtok_r(NULL, "", &save);
+
+			str_copy(cmd[0] == 'u' ? user : password, sizeof(user), v ? v : "");
+		} else if (strcmp(cmd, "stats") == 0) {
+			struct ipmi_pool_stats st;
+
+			ipmi_pool_stats(p, &st);
+			printf("stats opens=%lu open_fails=%lu reopens=%lu commands=%lu keepalives=%lu "
+			       "closes=%lu sessions=%u queued=%u\n", st.opens, st.open_fails, st.reopens,
+			       st.commands, st.keepalives, st.closes, st.sessions, st.queued);
+		} else if (strcmp(cmd, "sleep") == 0) {
+			const char *v = strtok_r(NULL, " \t", &save);
+			double s = v ? strtod(v, NULL) : 0;
+
+			if (s > 0)
+				nanosleep(&(struct timespec){ (time_t)s, (long)((s - (time_t)s) * 1e9) }, NULL);
+		} else if (parse_op(cmd, &op) == 0) {
+			batch(p, op, save, user, password);
+		} else {
+			printf("error: unknown command '%s'\n", cmd);
+		}
+		printf(". %.1f\n", now_ms() - t0);
+		fflush(stdout);
+	}
+	ipmi_pool_free(p);
+	sodium_memzero(password, sizeof(password));
+	sodium_memzero(line, sizeof(line));
+	return 0;
+}

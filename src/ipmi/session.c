@@ -1,0 +1,213 @@
+/* One BMC session on libfreeipmi: open, power commands, keepalive, close,
+ * and the translation of libfreeipmi's errors (see pool.h, pool_int.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <freeipmi/freeipmi.h>
+
+#include "ipmi/pool_int.h"
+
+void ipmi_lib_init(void)
+{
+	/* sets up libgcrypt once, before threads race to do it */
+	ipmi_rmcpplus_init();
+}
+
+static int fail(struct ipmi_outcome *o, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct ipmi_outcome *o, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->message, sizeof(o->message), fmt, ap);
+	va_end(ap);
+	o->rc = rc;
+	return rc;
+}
+
+static bool auth_error(int e)
+{
+	return e == IPMI_ERR_USERNAME_INVALID || e == IPMI_ERR_PASSWORD_INVALID ||
+	       e == IPMI_ERR_K_G_INVALID || e == IPMI_ERR_PASSWORD_VERIFICATION_TIMEOUT ||
+	       e == IPMI_ERR_AUTHENTICATION_TYPE_UNAVAILABLE;
+}
+
+/* An error of the open as -errno and a .status line. */
+static int open_error(struct ipmi_pool *p, struct ipmi_session *s, int e, struct ipmi_outcome *o)
+{
+	if (auth_error(e))
+		return fail(o, -EACCES, "authentication failed for user '%s' on BMC %s", s->user, s->host);
+	switch (e) {
+	case IPMI_ERR_CONNECTION_TIMEOUT:
+	case IPMI_ERR_SESSION_TIMEOUT:
+		return fail(o, -ETIMEDOUT, "BMC %s:%d not responding", s->host, s->port);
+	case IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT:
+	case IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED:
+		return fail(o, -EACCES, "user '%s' may not use privilege level ADMINISTRATOR on BMC %s",
+			    s->user, s->host);
+	case IPMI_ERR_CIPHER_SUITE_ID_UNAVAILABLE:
+		return fail(o, -EINVAL, "BMC %s does not offer cipher suite %d (ipmi_cipher)", s->host,
+			    p->cfg.cipher_suite);
+	case IPMI_ERR_IPMI_2_0_UNAVAILABLE:
+		return fail(o, -EIO, "BMC %s does not speak IPMI 2.0 (RMCP+)", s->host);
+	case IPMI_ERR_HOSTNAME_INVALID:
+		return fail(o, -EHOSTUNREACH, "BMC %s: cannot resolve the address", s->host);
+	case IPMI_ERR_PARAMETERS:
+		return fail(o, -EINVAL, "BMC %s: libfreeipmi refused the parameters (cipher suite %d)",
+			    s->host, p->cfg.cipher_suite);
+	case IPMI_ERR_OUT_OF_MEMORY:
+		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+	default:
+		return fail(o, -EIO, "BMC %s: %s", s->host, ipmi_ctx_strerror(e));
+	}
+}
+
+int ipmi_session_open(struct ipmi_pool *p, struct ipmi_session *s, const struct ipmi_req *rq,
+		      unsigned ms, struct ipmi_outcome *o)
+{
+	/* libfreeipmi resends after R, R, 2R, 2R, 3R ... and gives up at the
+	 * first resend past ms: with R = 2ms/7 that is at 8R = 1.14 ms, and
+	 * a slow BMC gets 2ms/7 before a request is sent twice */
+	unsigned retransmit = ms * 2 / 7 < 100 ? 100 : ms * 2 / 7;
+	ipmi_ctx_t ctx;
+	int e;
+
+	if (strlen(s->user) > IPMI_USER_MAX)
+		return fail(o, -EINVAL, "user name '%s' is longer than %d bytes (IPMI 2.0)", s->user,
+			    IPMI_USER_MAX);
+	if (rq->password_len > IPMI_PASS_MAX)
+		return fail(o, -EINVAL, "the password for BMC %s is longer than %d bytes (IPMI 2.0)",
+			    s->host, IPMI_PASS_MAX);
+	ctx = ipmi_ctx_create();
+	if (!ctx)
+		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+	if (ipmi_ctx_open_outofband_2_0(ctx, s->target, s->user, rq->password, NULL, 0,
+					IPMI_PRIVILEGE_LEVEL_ADMIN, (uint8_t)p->cfg.cipher_suite, ms,
+					retransmit,
+					IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE,
+					IPMI_FLAGS_DEFAULT) < 0) {
+		e = ipmi_ctx_errnum(ctx);
+		ipmi_ctx_destroy(ctx);
+		return open_error(p, s, e, o);
+	}
+	s->ctx = ctx;
+	s->session_ms = ms;
+	memcpy(s->pw_hash, rq->pw_hash, sizeof(s->pw_hash));
+	ipmi_mono_now(&s->last_io);
+	return 0;
+}
+
+void ipmi_session_close(struct ipmi_session *s)
+{
+	if (!s->ctx)
+		return;
+	/* ipmi_ctx_destroy sends Close Session first */
+	ipmi_ctx_destroy(s->ctx);
+	s->ctx = NULL;
+}
+
+/* A failed command: -errno, message, and whether the session broke. */
+static int cmd_error(struct ipmi_session *s, fiid_obj_t rs, uint8_t netfn, struct ipmi_outcome *o,
+		     bool *ret_broken)
+{
+	int e = ipmi_ctx_errnum(s->ctx);
+	char why[128];
+
+	*ret_broken = false;
+	switch (e) {
+	case IPMI_ERR_SESSION_TIMEOUT:
+	case IPMI_ERR_CONNECTION_TIMEOUT:
+		*ret_broken = true;
+		return fail(o, -ETIMEDOUT, "BMC %s:%d not responding", s->host, s->port);
+	case IPMI_ERR_BAD_COMPLETION_CODE:
+		if (ipmi_completion_code_strerror_cmd_r(rs, netfn, why, sizeof(why)) < 0)
+			snprintf(why, sizeof(why), "%s", ipmi_ctx_strerror(e));
+		return fail(o, -EIO, "BMC %s: %s", s->host, why);
+	case IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT:
+		return fail(o, -EACCES, "user '%s' lacks the privilege for this command on BMC %s",
+			    s->user, s->host);
+	case IPMI_ERR_OUT_OF_MEMORY:
+		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+	case IPMI_ERR_SYSTEM_ERROR:
+	case IPMI_ERR_IPMI_ERROR:
+	case IPMI_ERR_BAD_RMCPPLUS_STATUS_CODE:
+	case IPMI_ERR_DEVICE_NOT_OPEN:
+		*ret_broken = true;
+		/* fall through */
+	default:
+		return fail(o, -EIO, "BMC %s: %s", s->host, ipmi_ctx_strerror(e));
+	}
+}
+
+static int chassis_code(enum ipmi_op op)
+{
+	switch (op) {
+	case IPMI_POWER_ON:
+		return IPMI_CHASSIS_CONTROL_POWER_UP;
+	case IPMI_POWER_OFF:
+		return IPMI_CHASSIS_CONTROL_POWER_DOWN;
+	case IPMI_POWER_CYCLE:
+		return IPMI_CHASSIS_CONTROL_POWER_CYCLE;
+	case IPMI_POWER_RESET:
+		return IPMI_CHASSIS_CONTROL_HARD_RESET;
+	case IPMI_POWER_SOFT:
+		return IPMI_CHASSIS_CONTROL_INITIATE_SOFT_SHUTDOWN;
+	default:
+		return -1;
+	}
+}
+
+int ipmi_session_power(struct ipmi_session *s, enum ipmi_op op, struct ipmi_outcome *o,
+		       bool *ret_broken)
+{
+	fiid_obj_t rs;
+	uint64_t on = 0;
+	int r;
+
+	*ret_broken = false;
+	rs = fiid_obj_create(op == IPMI_POWER_STATUS ? tmpl_cmd_get_chassis_status_rs
+						      : tmpl_cmd_chassis_control_rs);
+	if (!rs)
+		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+	if (op == IPMI_POWER_STATUS)
+		r = ipmi_cmd_get_chassis_status(s->ctx, rs);
+	else
+		r = ipmi_cmd_chassis_control(s->ctx, (uint8_t)chassis_code(op), rs);
+	if (r < 0) {
+		r = cmd_error(s, rs, IPMI_NET_FN_CHASSIS_RQ, o, ret_broken);
+		goto out;
+	}
+	ipmi_mono_now(&s->last_io);
+	if (op == IPMI_POWER_STATUS && FIID_OBJ_GET(rs, "current_power_state.power_is_on", &on) < 0) {
+		r = fail(o, -EIO, "BMC %s: no power state in its Get Chassis Status answer", s->host);
+		goto out;
+	}
+	o->power = on ? 1 : 0;
+	o->rc = 0;
+	o->message[0] = '\0';
+	r = 0;
+out:
+	fiid_obj_destroy(rs);
+	return r;
+}
+
+int ipmi_session_keepalive(struct ipmi_session *s)
+{
+	fiid_obj_t rs = fiid_obj_create(tmpl_cmd_get_device_id_rs);
+	int r = -EIO;
+
+	if (!rs)
+		return -ENOMEM;
+	/* an error answer still proves the session alive */
+	if (ipmi_cmd_get_device_id(s->ctx, rs) >= 0 ||
+	    ipmi_ctx_errnum(s->ctx) == IPMI_ERR_BAD_COMPLETION_CODE ||
+	    ipmi_ctx_errnum(s->ctx) == IPMI_ERR_COMMAND_INVALID_OR_UNSUPPORTED) {
+		ipmi_mono_now(&s->last_io);
+		r = 0;
+	}
+	fiid_obj_destroy(rs);
+	return r;
+}

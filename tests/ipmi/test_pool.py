@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""tests/ipmi/test_pool.py - the in-daemon IPMI pool (src/ipmi) against
+real OpenIPMI ipmi_sim BMCs.
+
+Usage: test_pool.py path/to/sysman-ipmipool-run
+
+Starts its own BMCs with tests/testbed/testbed.py (three ipmi_sim on
+127.B.1.1-3, B from SYSMAN_IPMI_TEST_BASE or the first free of 127.8,
+127.10, 127.11, ...) and drives the pool through sysman-ipmipool-run
+(a script on its stdin, results on its stdout).  Covers: power read and
+write (checked on the BMC's own state), session reuse (the pool's counters:
+one session per BMC for many requests), keepalive across idle time, a
+changed password, a wrong password (EACCES, nothing changes), a dead BMC
+(ETIMEDOUT within the bound, cold and with an open session), and a
+restarted BMC (the session is replaced transparently).  Every process it
+starts is stopped by PID, even on failure.  Needs root (ipmi_sim on port
+623 of loopback addresses) and ipmi_sim; exits 77 (meson: skipped)
+otherwise.
+"""
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "testbed"))
+from testbed import BMC_PASSWORD, BMC_USER, Testbed, TestbedError, bmc_addr  # noqa: E402
+
+PASSES, FAILS = 0, 0
+
+
+def check(what, ok, detail=""):
+    global PASSES, FAILS
+    if ok:
+        PASSES += 1
+        print("PASS: " + what, flush=True)
+    else:
+        FAILS += 1
+        print("FAIL: %s%s" % (what, (": " + str(detail)) if detail != "" else ""), flush=True)
+
+
+class Pool:
+    """One sysman-ipmipool-run process; cmd() sends a script line and
+    returns (output lines, milliseconds)."""
+
+    def __init__(self, tool, *args):
+        self.proc = subprocess.Popen([tool, *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+        self.buf = b""
+        self.cmd("user " + BMC_USER)
+        self.cmd("password " + BMC_PASSWORD)
+
+    def _line(self, deadline, what):
+        """The next output line (own buffer: select() does not see what a
+        buffered reader already holds)."""
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                raise RuntimeError("no answer to %r in time" % what)
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise RuntimeError("sysman-ipmipool-run exited (%s) on %r"
+                                   % (self.proc.wait(), what))
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode()
+
+    def cmd(self, line, timeout=60):
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+        out, deadline = [], time.monotonic() + timeout
+        while True:
+            text = self._line(deadline, line)
+            if text.startswith(". "):
+                return out, float(text[2:])
+            out.append(text)
+
+    def power(self, op, *hosts):
+        """{host: (rc, text)} for one request per host (hosts may repeat:
+        the last answer wins) and the elapsed milliseconds."""
+        out, ms = self.cmd(op + " " + " ".join(hosts))
+        res = {}
+        for line in out:
+            host, rest = line.split(": ", 1)
+            rc, _, text = rest.partition(" ")
+            res[host] = (rc, text)
+        return res, ms, out
+
+    def stats(self):
+        out, _ = self.cmd("stats")
+        return {k: int(v) for k, v in (w.split("=") for w in out[0].split()[1:])}
+
+    def close(self, timeout=30):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def bmc_power(tb, addr):
+    """The BMC's own power state (its chassis-control state file)."""
+    with open(os.path.join(tb.bmc(addr)["dir"], "power")) as f:
+        return "off" if f.read().strip() == "0" else "on"
+
+
+def start_testbed(d):
+    bases = [os.environ["SYSMAN_IPMI_TEST_BASE"]] if os.environ.get("SYSMAN_IPMI_TEST_BASE") \
+        else ["127.8"] + ["127.%d" % b for b in range(10, 30)]
+    for base in bases:
+        tb = Testbed(d, hosts=0, bmcs=3, chassis_blades=0, base=base, quiet=True)
+        try:
+            return tb.start()
+        except TestbedError as e:
+            if "already in use" not in str(e):
+                raise
+    raise TestbedError("no free 127.B.1.0/24 among %s" % bases)
+
+
+def run_tests(tool, tb):
+    b1, b2, b3 = (bmc_addr(tb.base, i) for i in (1, 2, 3))
+    pools = []
+    try:
+        p = Pool(tool, "-t", "2000", "-i", "30")
+        pools.append(p)
+
+        # --- read and write power; the BMC's own state agrees
+        res, ms, out = p.power("status", b1, b2, b3)
+        check("read power on 3 BMCs", all(res[b] == ("0", "on") for b in (b1, b2, b3)), out)
+        res, _, out = p.power("off", b2)
+        check("write off: shows off", res[b2] == ("0", "off"), out)
+        check("write off: the BMC is off", bmc_power(tb, b2) == "off", bmc_power(tb, b2))
+        res, _, out = p.power("status", b2)
+        check("read after write: off", res[b2] == ("0", "off"), out)
+        r = tb.ipmitool(b2, "chassis", "power", "status")
+        check("ipmitool agrees: off", "off" in r.stdout, r.stdout + r.stderr)
+        res, _, out = p.power("on", b2)
+        check("write on: the BMC is on", res[b2] == ("0", "on") and bmc_power(tb, b2) == "on", out)
+        res, _, out = p.power("soft", b2)
+        check("write soft: shows off", res[b2] == ("0", "off") and bmc_power(tb, b2) == "off", out)
+        res, _, out = p.power("reset", b2)
+        check("write reset: shows on", res[b2] == ("0", "on") and bmc_power(tb, b2) == "on", out)
+        res, _, out = p.power("cycle", b2)
+        check("write cycle: shows on", res[b2] == ("0", "on"), out)
+        time.sleep(0.2)
+        res, _, out = p.power("on", b2)
+        check("on again: the BMC is on", res[b2] == ("0", "on") and bmc_power(tb, b2) == "on", out)
+
+        # --- session reuse: many requests, one session per BMC
+        st0 = p.stats()
+        res, ms, out = p.power("status", *([b1, b2, b3] * 30))
+        st1 = p.stats()
+        check("90 reads over 3 BMCs at once: all on",
+              len(out) == 90 and all(l.endswith(": 0 on") for l in out), out[:5])
+        check("session reuse: no session opened for 90 reads",
+              st1["opens"] == st0["opens"] == 3 and st1["sessions"] == 3, (st0, st1))
+        check("session reuse: 90 commands counted",
+              st1["commands"] - st0["commands"] == 90, (st0, st1))
+
+        # --- idle sessions are kept alive (T = 2 s; idle 3 s > T)
+        time.sleep(3)
+        res, _, out = p.power("status", b1, b2, b3)
+        st2 = p.stats()
+        check("after 3 s idle: answers on the same sessions",
+              all(res[b] == ("0", "on") for b in (b1, b2, b3)) and st2["opens"] == 3, (out, st2))
+        check("keepalives sent while idle", st2["keepalives"] >= 3, st2)
+
+        # --- a changed password replaces the session; a wrong one: EACCES
+        p.cmd("password not-the-password")
+        res, ms, out = p.power("off", b1, b1)
+        check("wrong password: EACCES with the message of lib/ipmi-agent",
+              res.get(b1) == ("-EACCES", "authentication failed for user '%s' on BMC %s"
+                              % (BMC_USER, b1)), out)
+        check("wrong password: the BMC stays on", bmc_power(tb, b1) == "on")
+        check("wrong password: answered at once (%.0f ms)" % ms, ms < 1000)
+        st3 = p.stats()
+        check("wrong password: the session opened with the right one was closed",
+              st3["closes"] - st2["closes"] == 1 and st3["open_fails"] - st2["open_fails"] >= 1,
+              (st2, st3))
+        p.cmd("password " + BMC_PASSWORD)
+        res, _, out = p.power("status", b1)
+        check("right password again: answers", res[b1] == ("0", "on"), out)
+
+        # --- dead BMCs: nothing listening, and a BMC killed under an open session
+        dead = "%s.1.250" % tb.base
+        res, ms, out = p.power("status", dead, dead, dead)
+        check("no BMC: ETIMEDOUT 'not responding'",
+              res.get(dead) == ("-ETIMEDOUT", "BMC %s:623 not responding" % dead), out)
+        check("no BMC: 3 queued requests answered within 1.5 T (%.0f ms)" % ms, ms < 3000)
+        res, _, out = p.power("status", b3)     # warm session
+        tb.kill_bmc(b3)
+        res, ms, out = p.power("status", b3, b1)
+        check("BMC killed under an open session: ETIMEDOUT",
+              res.get(b3) == ("-ETIMEDOUT", "BMC %s:623 not responding" % b3), out)
+        check("BMC killed: reported within 2.5 T (%.0f ms)" % ms, ms < 5000)
+        check("BMC killed: the other BMC still answers", res.get(b1) == ("0", "on"), out)
+        tb.restart_bmc(b3)
+        res, _, out = p.power("status", b3)
+        check("killed BMC restarted: answers again", res.get(b3) == ("0", "on"), out)
+
+        # --- a BMC restarted under an open session: replaced transparently
+        # (T = 5 s here, so that the keepalive does not notice first)
+        q = Pool(tool, "-t", "5000", "-i", "60")
+        pools.append(q)
+        res, _, out = q.power("status", b2)
+        st0 = q.stats()
+        tb.kill_bmc(b2)
+        tb.restart_bmc(b2)
+        res, ms, out = q.power("status", b2)
+        st1 = q.stats()
+        check("BMC restarted under an open session: answers", res.get(b2) == ("0", "on"), out)
+        check("BMC restarted: the session was replaced once",
+              st1["reopens"] - st0["reopens"] == 1 and st1["opens"] - st0["opens"] == 1,
+              (st0, st1))
+        check("BMC restarted: within 1.5 T (%.0f ms)" % ms, ms < 7500)
+
+        # --- the pool closes its sessions at the end
+        for pl in pools:
+            t0 = time.monotonic()
+            rc = pl.close()
+            check("pool freed, exit 0 in %.1f s" % (time.monotonic() - t0),
+                  rc == 0 and time.monotonic() - t0 < 10, rc)
+    finally:
+        for pl in pools:
+            if pl.proc.poll() is None:
+                pl.proc.kill()
+                pl.proc.wait()
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: test_pool.py path/to/sysman-ipmipool-run", file=sys.stderr)
+        return 2
+    if os.geteuid() != 0 or not shutil.which("ipmi_sim") or not shutil.which("ipmitool"):
+        print("SKIP: needs root, ipmi_sim and ipmitool")
+        return 77
+    d = tempfile.mkdtemp(prefix="sysman-ipmi-test-", dir="/tmp")
+    os.chmod(d, 0o755)
+    tb = None
+    try:
+        tb = start_testbed(d)
+        run_tests(os.path.abspath(sys.argv[1]), tb)
+    except Exception as e:   # noqa: BLE001 - report, then clean up
+        check("test run", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        if tb is not None:
+            tb.stop()
+        shutil.rmtree(d, ignore_errors=True)
+    print("%d passed, %d failed" % (PASSES, FAILS))
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
