@@ -275,20 +275,28 @@ static int check_imports(struct ctx *c)
 static int check_exports(struct ctx *c)
 {
 	const struct nfs_plan *p = c->p;
+	bool *used = calloc(p->nexports ? p->nexports : 1, sizeof(*used));
 	int r = 0;
 
+	if (!used)
+		return -ENOMEM;
+	/* an export is used by the imports it is the covering export of */
+	for (size_t j = 0; j < p->nimports; j++) {
+		const struct nfs_export *e = nfs_plan_export_covering(p, p->imports[j].server,
+								       p->imports[j].path);
+
+		if (e)
+			used[e - p->exports] = true;
+	}
 	for (size_t i = 0; r >= 0 && i < p->nexports; i++) {
 		const struct nfs_export *e = &p->exports[i];
-		bool used = false;
 
-		for (size_t j = 0; j < p->nimports && !used; j++)
-			used = nfs_plan_export_covering(p, p->imports[j].server,
-							p->imports[j].path) == e;
-		if (!used)
+		if (!used[i])
 			r = add(c->out, NFS_SEV_WARNING, "unused-export", e->line,
 				"add an import or remove the export",
 				"nobody imports %s:%s", e->server, e->path);
 	}
+	free(used);
 	return r;
 }
 

@@ -62,11 +62,17 @@ def test_plan_survives_kill_9_mid_write(make_sysman):
                               stdin=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     writer.stdin.write(big)
     writer.stdin.close()
-    # crash everything as soon as the store runs: the daemon and its agent
+    # crash everything as soon as the store runs: the daemon and its agent.
+    # The pattern must not match the shell running pgrep (its command line
+    # holds the pattern too), or the real store would be left running.
+    def stores():
+        return sh("pgrep -f '^([^ ]*/)?sysman(-nfs)? nfs plan store|^([^ ]*/)?sysman-nfs plan store'"
+                  " || true").stdout.split()
+
     out = []
     deadline = time.time() + 20
     while not out and time.time() < deadline:
-        out = sh("pgrep -f 'nfs plan store' || true").stdout.split()
+        out = stores()
     assert out, "the plan store never ran"
     for pid in out:
         try:
@@ -76,6 +82,11 @@ def test_plan_survives_kill_9_mid_write(make_sysman):
     s.proc.send_signal(signal.SIGKILL)
     s.proc.wait()
     writer.wait(timeout=30)
+    # nothing of the crashed run may go on in the background
+    time.sleep(0.2)
+    for pid in stores():
+        os.kill(int(pid), signal.SIGKILL)
+        pytest.fail(f"a plan store ({pid}) started after the daemon was killed")
     assert is_mounted(s.mnt)            # a dead mount, as after a crash
     s.proc = None
     subprocess.run(["fusermount3", "-u", "-z", s.mnt], check=True)
