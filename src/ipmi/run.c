@@ -32,15 +32,10 @@
 #include <sodium.h>
 
 #include "ipmi/pool.h"
+#include "util/latch.h"
 #include "util/strutil.h"
 
 #define MAX_BATCH 4096
-
-struct latch {
-	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	size_t left;
-};
 
 struct slot {
 	const char *host;
@@ -56,10 +51,7 @@ static void on_done(void *arg, const struct ipmi_result *res)
 
 	s->rc = res->rc;
 	s->text = strdup(res->rc == 0 ? ipmi_power_word(s->op, res->power) : res->message);
-	pthread_mutex_lock(&s->latch->mu);
-	if (--s->latch->left == 0)
-		pthread_cond_signal(&s->latch->cond);
-	pthread_mutex_unlock(&s->latch->mu);
+	latch_count_down(s->latch);
 }
 
 static double now_ms(void)
@@ -68,19 +60,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static const char *rc_name(int rc, char *tmp, size_t n)
-{
-	const char *name = rc ? strerrorname_np(-rc) : NULL;
-
-	if (rc == 0)
-		return "0";
-	if (name)
-		str_printf(tmp, n, "-%s", name);
-	else
-		str_printf(tmp, n, "%d", rc);
-	return tmp;
 }
 
 static int parse_op(const char *w, enum ipmi_op *op)
@@ -99,7 +78,7 @@ static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *
 		  const char *password)
 {
 	struct slot *slots = calloc(MAX_BATCH, sizeof(*slots));
-	struct latch l = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+	struct latch l;
 	char host[256], tmp[64];
 	size_t n = 0;
 	char *w;
@@ -114,7 +93,7 @@ static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *
 		slots[n].latch = &l;
 		n++;
 	}
-	l.left = n;
+	latch_init(&l, n);
 	for (size_t i = 0; i < n; i++) {
 		struct ipmi_target t = { .user = user, .password = password };
 		char *colon;
@@ -132,17 +111,13 @@ static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *
 		if (r < 0) {
 			slots[i].rc = r;
 			slots[i].text = strdup("submit refused");
-			pthread_mutex_lock(&l.mu);
-			l.left--;
-			pthread_mutex_unlock(&l.mu);
+			latch_count_down(&l);
 		}
 	}
-	pthread_mutex_lock(&l.mu);
-	while (l.left > 0)
-		pthread_cond_wait(&l.cond, &l.mu);
-	pthread_mutex_unlock(&l.mu);
+	latch_wait(&l);
+	latch_destroy(&l);
 	for (size_t i = 0; i < n; i++) {
-		printf("%s: %s %s\n", slots[i].host, rc_name(slots[i].rc, tmp, sizeof(tmp)),
+		printf("%s: %s %s\n", slots[i].host, str_rc_name(slots[i].rc, tmp, sizeof(tmp)),
 		       slots[i].text ? slots[i].text : "");
 		free(slots[i].text);
 	}

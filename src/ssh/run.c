@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ssh/pool.h"
+#include "util/latch.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -34,13 +35,7 @@ struct slot {
 	int rc, exit_status;
 	bool truncated;
 	char *line;
-	struct round *round;
-};
-
-struct round {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	size_t left;
+	struct latch *round;
 };
 
 static void on_done(void *arg, const struct ssh_result *res)
@@ -53,10 +48,7 @@ static void on_done(void *arg, const struct ssh_result *res)
 	s->exit_status = res->exit_status;
 	s->truncated = res->out->truncated;
 	s->line = strndup(text, n);
-	pthread_mutex_lock(&s->round->lock);
-	if (--s->round->left == 0)
-		pthread_cond_signal(&s->round->cond);
-	pthread_mutex_unlock(&s->round->lock);
+	latch_count_down(s->round);
 }
 
 static double now_s(void)
@@ -67,19 +59,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *rc_name(int rc, char *tmp, size_t n)
-{
-	const char *name = rc ? strerrorname_np(-rc) : NULL;
-
-	if (rc == 0)
-		return "0";
-	if (name)
-		str_printf(tmp, n, "-%s", name);
-	else
-		str_printf(tmp, n, "%d", rc);
-	return tmp;
-}
-
 /* Runs one round; returns the number of failed commands. */
 static size_t run_round(struct ssh_pool *pool, struct ssh_target *t,
 			char **hosts, size_t nhosts, int per_host,
@@ -87,14 +66,13 @@ static size_t run_round(struct ssh_pool *pool, struct ssh_target *t,
 {
 	size_t total = nhosts * (size_t)per_host, failed = 0;
 	struct slot *slots = calloc(total, sizeof(*slots));
-	struct round rd = { .left = total };
+	struct latch rd;
 	double t0 = now_s(), dt;
 	char tmp[64];
 
 	if (!slots)
 		return total;
-	pthread_mutex_init(&rd.lock, NULL);
-	pthread_cond_init(&rd.cond, NULL);
+	latch_init(&rd, total);
 	for (size_t i = 0; i < total; i++) {
 		struct slot *s = &slots[i];
 		int r;
@@ -106,22 +84,17 @@ static size_t run_round(struct ssh_pool *pool, struct ssh_target *t,
 		if (r < 0) {
 			s->rc = r;
 			s->line = strdup(strerror(-r));
-			pthread_mutex_lock(&rd.lock);
-			rd.left--;
-			pthread_mutex_unlock(&rd.lock);
+			latch_count_down(&rd);
 		}
 	}
-	pthread_mutex_lock(&rd.lock);
-	while (rd.left > 0)
-		pthread_cond_wait(&rd.cond, &rd.lock);
-	pthread_mutex_unlock(&rd.lock);
+	latch_wait(&rd);
 	dt = now_s() - t0;
 	for (size_t i = 0; i < total; i++) {
 		if (slots[i].rc != 0)
 			failed++;
 		if (!quiet || slots[i].rc != 0)
 			printf("%s: %s %d %s%s\n", slots[i].host,
-			       rc_name(slots[i].rc, tmp, sizeof(tmp)),
+			       str_rc_name(slots[i].rc, tmp, sizeof(tmp)),
 			       slots[i].exit_status,
 			       slots[i].line ? slots[i].line : "",
 			       slots[i].truncated ? " (output truncated)" : "");
@@ -132,8 +105,7 @@ static size_t run_round(struct ssh_pool *pool, struct ssh_target *t,
 		"%zu failed, %lu connects so far\n", no,
 		no == 1 ? "cold" : "warm", total, nhosts, dt, failed,
 		ssh_pool_connects(pool));
-	pthread_cond_destroy(&rd.cond);
-	pthread_mutex_destroy(&rd.lock);
+	latch_destroy(&rd);
 	free(slots);
 	return failed;
 }

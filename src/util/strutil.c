@@ -128,3 +128,16 @@ int str_each_line(const char *text, size_t max, int (*fn)(char *line, void *arg)
 	}
 	return 0;
 }
+
+const char *str_rc_name(int rc, char *tmp, size_t n)
+{
+	const char *name = rc < 0 ? strerrorname_np(-rc) : NULL;
+
+	if (rc == 0)
+		return "0";
+	if (name)
+		str_printf(tmp, n, "-%s", name);
+	else
+		str_printf(tmp, n, "%d", rc);
+	return tmp;
+}

@@ -25,6 +25,10 @@ int str_copy(char *dst, size_t n, const char *src);
 int str_printf(char *dst, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* "0" for rc 0, "-ENAME" for a negative errno with a name, else the
+ * number; written into tmp (n bytes) when not "0".  Returns the text. */
+const char *str_rc_name(int rc, char *tmp, size_t n);
+
 /* The longest line str_each_line hands out. */
 #define STR_LINE_MAX 4096
 

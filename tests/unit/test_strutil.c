@@ -88,6 +88,17 @@ static void test_parse_int_bounds(void **state)
 	assert_int_equal(v, 7);
 }
 
+static void test_rc_name(void **state)
+{
+	char tmp[32];
+
+	(void)state;
+	assert_string_equal(str_rc_name(0, tmp, sizeof(tmp)), "0");
+	assert_string_equal(str_rc_name(-ETIMEDOUT, tmp, sizeof(tmp)), "-ETIMEDOUT");
+	assert_string_equal(str_rc_name(-100000, tmp, sizeof(tmp)), "-100000");
+	assert_string_equal(str_rc_name(7, tmp, sizeof(tmp)), "7");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +106,7 @@ int main(void)
 		cmocka_unit_test(test_each_line_skips_long_lines_and_stops),
 		cmocka_unit_test(test_each_line_caps_max),
 		cmocka_unit_test(test_parse_int_bounds),
+		cmocka_unit_test(test_rc_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
