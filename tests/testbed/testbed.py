@@ -501,8 +501,21 @@ def _remove_run_sshd():
 
 
 def _remove_user(user):
-    subprocess.run(["userdel", "-r", user], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    """Called by the last testbed to stop, so every process of the test user
+    is a testbed leftover (a session child not reaped yet): those are
+    killed, since userdel refuses a user that still has processes."""
+    deadline = time.monotonic() + 5
+    while True:
+        subprocess.run(["pkill", "-KILL", "-u", user], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        r = subprocess.run(["userdel", "-r", user], capture_output=True, text=True)
+        # 0 removed (6: no such user; 12: the home or mail spool was missing)
+        if r.returncode in (0, 6, 12):
+            return
+        if time.monotonic() > deadline:
+            sys.stderr.write("testbed: cannot remove user %s: %s\n" % (user, r.stderr.strip()))
+            return
+        time.sleep(0.1)
 
 
 # ---------------------------------------------------------------- testbed
