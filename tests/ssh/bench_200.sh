@@ -30,13 +30,15 @@ cleanup() {
 	done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	/usr/bin/python3 "$TESTBED" release-shared --dir "$T" --user "$USER_T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p /run/sshd
-id "$USER_T" >/dev/null 2>&1 || useradd -m -s /bin/sh "$USER_T" || exit 1
+# the test user and /run/sshd are shared with any testbed running at once
+TESTBED=$(dirname "$(readlink -f "$0")")/../testbed/testbed.py
+/usr/bin/python3 "$TESTBED" claim-shared --dir "$T" --user "$USER_T" --password sysman-test-pw || exit 1
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || exit 1
 ssh-keygen -q -t ed25519 -N '' -f "$T/id" || exit 1
 cp "$T/id.pub" "$T/authorized_keys"

@@ -6,7 +6,8 @@
 # Starts its own sshd processes (own config, host keys, authorized key, all
 # in a temp dir): "a" serves 127.1.9.1-8, "b" serves 127.1.9.9, both on
 # port 22, user sysmantest (/bin/sh; created if missing, password set with
-# chpasswd).  Every process it starts is stopped by PID on exit, even on
+# chpasswd; it and /run/sshd are claimed through tests/testbed/testbed.py
+# claim-shared, so the last test or testbed to stop removes them).  Every process it starts is stopped by PID on exit, even on
 # failure.  Needs root (port 22, sshd privilege separation); exits 77
 # (meson: skipped) otherwise.
 set -u
@@ -22,6 +23,9 @@ if [ "$(id -u)" != 0 ] || [ ! -x "$SSHD" ]; then
 fi
 
 T=$(mktemp -d /tmp/sysman-sshpool-test.XXXXXX)
+# the test user and /run/sshd are shared with any testbed running at once
+TESTBED=$(dirname "$(readlink -f "$0")")/../testbed/testbed.py
+CLAIMED=0
 declare -A SSHD_PID=()
 FAILS=0
 PASSES=0
@@ -35,6 +39,7 @@ cleanup() {
 	for p in "${SSHD_PID[@]}"; do
 		wait "$p" 2>/dev/null
 	done
+	[ "$CLAIMED" = 1 ] && /usr/bin/python3 "$TESTBED" release-shared --dir "$T" --user "$USER_T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -50,8 +55,8 @@ check() { # check DESCRIPTION COMMAND...
 
 # --- fixtures -------------------------------------------------------------
 setup_user() {
-	id "$USER_T" >/dev/null 2>&1 || useradd -m -s /bin/sh "$USER_T" || return 1
-	echo "$USER_T:$PW" | chpasswd
+	CLAIMED=1
+	/usr/bin/python3 "$TESTBED" claim-shared --dir "$T" --user "$USER_T" --password "$PW"
 }
 
 # start_sshd NAME HOSTKEY ADDR...
@@ -92,7 +97,6 @@ start_sshd() {
 accepted() { grep -c "Accepted $1 for $USER_T" "$T/sshd_a.log" "$T/sshd_b.log" |
 	awk -F: '{ s += $2 } END { print s }'; }
 
-mkdir -p /run/sshd
 setup_user || { echo "cannot create user $USER_T"; exit 1; }
 ssh-keygen -q -t ed25519 -N '' -C a -f "$T/hostkey_a" || exit 1
 ssh-keygen -q -t ed25519 -N '' -C b -f "$T/hostkey_b" || exit 1

@@ -518,6 +518,25 @@ def _remove_user(user):
         time.sleep(0.1)
 
 
+def claim_shared(owner_dir, user, password):
+    """Claims /run/sshd (sshd's privilege separation directory, normally
+    made by systemd) and the test user for the testbed, or other test, in
+    owner_dir; makes them if missing and sets the user's password.
+    Returns True if the user was created now."""
+    shared_acquire("/run/sshd", owner_dir, _make_run_sshd)
+    created = []
+    shared_acquire("user-" + user, owner_dir,
+                   lambda: created.append(ensure_user(user, password)) or created[0])
+    return created[0]
+
+
+def release_shared(owner_dir, user):
+    """Drops owner_dir's claims; the last claim removes what a testbed made."""
+    if user:
+        shared_release("user-" + user, owner_dir, lambda: _remove_user(user))
+    shared_release("/run/sshd", owner_dir, _remove_run_sshd)
+
+
 # ---------------------------------------------------------------- testbed
 
 class Testbed:
@@ -634,13 +653,7 @@ class Testbed:
         for name in os.listdir(os.path.join(HERE, "bin")):
             shutil.copy(os.path.join(HERE, "bin", name), os.path.join(d, "bin", name))
             os.chmod(os.path.join(d, "bin", name), 0o755)
-        # privilege separation directory of sshd (normally made by systemd)
-        shared_acquire("/run/sshd", d, _make_run_sshd)
-        created_user = []
-        shared_acquire("user-" + self.user, d,
-                       lambda: created_user.append(ensure_user(self.user, self.password))
-                       or created_user[0])
-        created_user = created_user[0]
+        created_user = claim_shared(d, self.user, self.password)
 
         key = os.path.join(d, "keys", "id_ed25519")
         pub = _keygen(key, "sysman-testbed-client")
@@ -983,10 +996,7 @@ class Testbed:
         self.info["state"] = "stopped"
         if os.path.isdir(self.dir):
             self._save()
-        user = self.info.get("users", {}).get("ssh", {}).get("user")
-        if user:
-            shared_release("user-" + user, self.dir, lambda: _remove_user(user))
-        shared_release("/run/sshd", self.dir, _remove_run_sshd)
+        release_shared(self.dir, self.info.get("users", {}).get("ssh", {}).get("user"))
         self._say("stopped")
 
     def _reap(self):
@@ -1152,7 +1162,12 @@ class Testbed:
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="testbed.py",
                                  description="Start/stop the Sysman testbed.")
-    ap.add_argument("command", choices=("start", "stop", "status"))
+    ap.add_argument("command", choices=("start", "stop", "status", "claim-shared", "release-shared"),
+                    help="claim-shared / release-shared: take or drop a claim on the test "
+                         "user and /run/sshd for another test that runs its own sshd "
+                         "(--dir names that test's scratch directory)")
+    ap.add_argument("--user", default="sysmantest", help="test user (claim-/release-shared)")
+    ap.add_argument("--password", default="sysman-test-pw", help="its password (claim-shared)")
     ap.add_argument("--dir", required=True, help="testbed directory")
     ap.add_argument("--hosts", type=int, default=16, help="Linux hosts (sshd)")
     ap.add_argument("--bmcs", type=int, default=4, help="bare BMCs (ipmi_sim)")
@@ -1166,6 +1181,14 @@ def main(argv=None):
     try:
         if os.geteuid() != 0 and a.command == "start":
             raise TestbedError("must run as root (sshd, useradd)")
+        if a.command in ("claim-shared", "release-shared") and os.geteuid() != 0:
+            raise TestbedError("must run as root (useradd, /run/sshd)")
+        if a.command == "claim-shared":
+            claim_shared(os.path.abspath(a.dir), a.user, a.password)
+            return 0
+        if a.command == "release-shared":
+            release_shared(os.path.abspath(a.dir), a.user)
+            return 0
         if a.command == "start":
             Testbed(a.dir, hosts=a.hosts, bmcs=a.bmcs, chassis_blades=a.chassis,
                     base=a.base, hosts_per_sshd=a.hosts_per_sshd).start(a.timeout)
