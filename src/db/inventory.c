@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/hmap.h"
@@ -244,4 +245,51 @@ size_t inventory_count(struct inventory *inv)
 struct sqlite3 *inventory_db(struct inventory *inv)
 {
 	return inv->db;
+}
+
+void device_attrs_each(const char *attrs,
+		       void (*fn)(const char *key, size_t klen, const char *val, size_t vlen,
+				  void *arg),
+		       void *arg)
+{
+	const char *p = attrs;
+
+	while (p && *p) {
+		size_t n, k;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		k = strcspn(p, "=");
+		if (k < n && k > 0)
+			fn(p, k, p + k + 1, n - k - 1, arg);
+		p += n;
+	}
+}
+
+struct attr_want {
+	const char *key;
+	char *out;
+	size_t len;
+	int found;
+};
+
+static void attr_match(const char *key, size_t klen, const char *val, size_t vlen, void *arg)
+{
+	struct attr_want *w = arg;
+
+	if (w->found || strlen(w->key) != klen || strncmp(key, w->key, klen) != 0)
+		return;
+	snprintf(w->out, w->len, "%.*s", (int)vlen, val);
+	w->found = 1;
+}
+
+int device_attr(const char *attrs, const char *key, char *out, size_t len)
+{
+	struct attr_want w = { key, out, len, 0 };
+
+	if (len)
+		out[0] = '\0';
+	device_attrs_each(attrs, attr_match, &w);
+	return w.found;
 }

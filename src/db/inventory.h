@@ -35,6 +35,17 @@ int inventory_put(struct inventory *inv, const struct device *d);
 int inventory_find(struct inventory *inv, const char *path, struct device *ret);
 void device_release(struct device *d);
 
+/* Calls fn(key, klen, value, vlen, arg) for each "key=value" word of
+ * attrs (a device's attrs; words without '=' or with an empty key are
+ * skipped). */
+void device_attrs_each(const char *attrs,
+		       void (*fn)(const char *key, size_t klen, const char *val, size_t vlen,
+				  void *arg),
+		       void *arg);
+/* The value of key in attrs into out (len bytes, cut to fit); "" if absent.
+ * Returns 1 if found, else 0. */
+int device_attr(const char *attrs, const char *key, char *out, size_t len);
+
 /* Calls fn for every device (under the lock: fn must not call back in). */
 int inventory_each(struct inventory *inv, int (*fn)(const struct device *d, void *arg), void *arg);
 size_t inventory_count(struct inventory *inv);

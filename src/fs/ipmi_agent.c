@@ -122,26 +122,6 @@ static void first_word(const struct sm_run_opts *o, char *word, size_t len)
 	word[n] = '\0';
 }
 
-/* The value of key in "key=value key=value" attrs, or "" */
-static void attr_get(const char *attrs, const char *key, char *out, size_t len)
-{
-	size_t k = strlen(key);
-	const char *p = attrs ? attrs : "";
-
-	out[0] = '\0';
-	while (*p) {
-		size_t n;
-
-		p += strspn(p, " ");
-		n = strcspn(p, " ");
-		if (n > k && strncmp(p, key, k) == 0 && p[k] == '=') {
-			snprintf(out, len, "%.*s", (int)(n - k - 1), p + k + 1);
-			return;
-		}
-		p += n;
-	}
-}
-
 /* The device's BMC address, as lib/ipmi-agent finds it.  Returns 0, or
  * an exit code with msg set. */
 static int bmc_address(struct sysman *sm, const char *path, char *addr, size_t len, char *msg,
@@ -154,7 +134,7 @@ static int bmc_address(struct sysman *sm, const char *path, char *addr, size_t l
 	addr[0] = '\0';
 	if ((found && strcmp(d.kind, "server") == 0) || strncmp(path, "/systems/servers/", 17) == 0) {
 		if (found)
-			attr_get(d.attrs, "bmc", addr, len);
+			device_attr(d.attrs, "bmc", addr, len);
 		if (!addr[0]) {
 			snprintf(msg, msglen, "no BMC is paired with this server (discover it with "
 				 "\"server <address> bmc=<bmc-address>\")");

@@ -51,22 +51,10 @@ static void env_release(struct envlist *e)
 	e->n = 0;
 }
 
-/* SYSMAN_ATTR_<key>=<value> for each "key=value" word of attrs. */
-static void env_attrs(struct envlist *e, const char *attrs)
+/* SYSMAN_ATTR_<key>=<value> for each "key=value" word of a device's attrs. */
+static void env_attr(const char *key, size_t klen, const char *val, size_t vlen, void *arg)
 {
-	const char *p = attrs;
-
-	while (p && *p) {
-		size_t n, k;
-
-		while (*p == ' ')
-			p++;
-		n = strcspn(p, " ");
-		k = strcspn(p, "=");
-		if (k < n && k > 0)
-			env_add(e, "SYSMAN_ATTR_%.*s=%.*s", (int)k, p, (int)(n - k - 1), p + k + 1);
-		p += n;
-	}
+	env_add(arg, "SYSMAN_ATTR_%.*s=%.*s", (int)klen, key, (int)vlen, val);
 }
 
 static void build_env(struct sysman *sm, const struct sm_run_opts *o, struct envlist *e)
@@ -102,7 +90,7 @@ static void build_env(struct sysman *sm, const struct sm_run_opts *o, struct env
 		env_add(e, "SYSMAN_ADDRESS=%s", d.address);
 		env_add(e, "SYSMAN_KIND=%s", d.kind);
 		env_add(e, "SYSMAN_NAME=%s", d.name);
-		env_attrs(e, d.attrs);
+		device_attrs_each(d.attrs, env_attr, e);
 		device_release(&d);
 	}
 	for (const char *const *x = o->extra_env; x && *x; x++)
@@ -294,56 +282,18 @@ void sm_status_prepare(struct sysman *sm, const struct sm_run_opts *o)
 		close(fd);
 }
 
-int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
+/* Starts a local agent process through the runner. */
+static int submit_local(struct sysman *sm, struct run_ctx *c, const struct sm_run_opts *o,
+			const char *lock)
 {
-	struct run_ctx *c = calloc(1, sizeof(*c));
 	struct envlist env = { .n = 0 };
-	char user[IDS_USER_MAX], *pass = NULL, lock[PATH_MAX], file[PATH_MAX];
+	char user[IDS_USER_MAX], *pass = NULL, file[PATH_MAX];
 	struct agent_request rq;
 	int r;
 
-	if (!c)
-		return -ENOMEM;
-	c->sm = sm;
-	c->o = *o;
-	if (str_copy(c->path, sizeof(c->path), o->path) < 0 ||
-	    str_copy(c->exec, sizeof(c->exec), o->exec) < 0 ||
-	    str_printf(file, sizeof(file), "%s%s", strcmp(sm->mount, "/") ? sm->mount : "", o->path) < 0) {
-		free(c);
+	if (str_printf(file, sizeof(file), "%s%s", strcmp(sm->mount, "/") ? sm->mount : "", o->path) < 0)
 		return -ENAMETOOLONG;
-	}
-	c->o.path = c->path;
-	c->o.exec = c->exec;
-	c->o.input = NULL;  /* the runner keeps its own copy */
-	sm_status_prepare(sm, o);
-	{
-		struct buf body;
-		int kind;
-
-		buf_init(&body, 256 * 1024);
-		kind = remote_load(o->exec, &body);
-		/* IPMI agents run in the daemon, unless a lock applies: then
-		 * the runner's lock queue serialises them as processes */
-		if (kind == 0 && ipmi_agent_match(sm, o, &body)) {
-			find_lock(sm, o->path, lock, sizeof(lock));
-			kind = lock[0] ? 0 : 2;
-		}
-		if (kind) {
-			if (o->in)
-				inode_ref(sm, o->in);
-			r = kind == 1 ? remote_submit(sm, c, o, &body) : ipmi_agent_submit(sm, c, o, &body);
-			buf_release(&body);
-			if (r < 0) {
-				if (o->in)
-					inode_unref(sm, o->in);
-				free(c);
-			}
-			return r;
-		}
-		buf_release(&body);
-	}
 	build_env(sm, o, &env);
-	find_lock(sm, o->path, lock, sizeof(lock));
 	memset(&rq, 0, sizeof(rq));
 	if (sm->ids && ids_store_find(sm->ids, o->path, NULL, user, &pass, NULL, 0) == 0) {
 		rq.user = user;
@@ -361,11 +311,59 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 	rq.output_max = (size_t)sm->conf.agent_output_max;
 	rq.done = sm_run_done;
 	rq.arg = c;
-	if (o->in)
-		inode_ref(sm, o->in);
 	r = runner_submit(sm->runner, &rq);
 	ids_pass_free(pass);
 	env_release(&env);
+	return r;
+}
+
+int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
+{
+	struct run_ctx *c = calloc(1, sizeof(*c));
+	enum { RUN_LOCAL, RUN_REMOTE, RUN_IPMI } how = RUN_LOCAL;
+	char lock[PATH_MAX];
+	struct buf body;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->sm = sm;
+	c->o = *o;
+	if (str_copy(c->path, sizeof(c->path), o->path) < 0 ||
+	    str_copy(c->exec, sizeof(c->exec), o->exec) < 0) {
+		free(c);
+		return -ENAMETOOLONG;
+	}
+	c->o.path = c->path;
+	c->o.exec = c->exec;
+	c->o.input = NULL;  /* the runner keeps its own copy */
+	sm_status_prepare(sm, o);
+	/* Remote agents run over the SSH pool; IPMI agents in the daemon,
+	 * unless a lock applies: then the runner's lock queue serialises
+	 * them as processes. */
+	buf_init(&body, 256 * 1024);
+	lock[0] = '\0';
+	if (remote_load(o->exec, &body) == 1) {
+		how = RUN_REMOTE;
+	} else {
+		find_lock(sm, o->path, lock, sizeof(lock));
+		if (!lock[0] && ipmi_agent_match(sm, o, &body))
+			how = RUN_IPMI;
+	}
+	if (o->in)
+		inode_ref(sm, o->in);
+	switch (how) {
+	case RUN_REMOTE:
+		r = remote_submit(sm, c, o, &body);
+		break;
+	case RUN_IPMI:
+		r = ipmi_agent_submit(sm, c, o, &body);
+		break;
+	default:
+		r = submit_local(sm, c, o, lock);
+		break;
+	}
+	buf_release(&body);
 	if (r < 0) {
 		if (o->in)
 			inode_unref(sm, o->in);

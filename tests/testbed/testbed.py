@@ -523,11 +523,16 @@ def claim_shared(owner_dir, user, password):
     made by systemd) and the test user for the testbed, or other test, in
     owner_dir; makes them if missing and sets the user's password.
     Returns True if the user was created now."""
+    created = False
+
+    def make_user():
+        nonlocal created
+        created = ensure_user(user, password)
+        return created
+
     shared_acquire("/run/sshd", owner_dir, _make_run_sshd)
-    created = []
-    shared_acquire("user-" + user, owner_dir,
-                   lambda: created.append(ensure_user(user, password)) or created[0])
-    return created[0]
+    shared_acquire("user-" + user, owner_dir, make_user)
+    return created
 
 
 def release_shared(owner_dir, user):
