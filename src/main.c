@@ -14,7 +14,7 @@
 
 #include "db/inventory.h"
 #include "fs/fs.h"
-#include "fs/remote.h"
+#include "agent/agents.h"
 #include "fs/handle.h"
 #include "fs/special.h"
 #include "special/ids.h"
@@ -210,7 +210,6 @@ static int setup_state(struct sysman *sm)
 		fprintf(stderr, "sysmand: cannot prepare the tree in '%s': %s\n", sm->state_dir, strerror(-r));
 		return r;
 	}
-	pthread_mutex_init(&sm->trie_mu, NULL);
 	return discover_restore(sm) < 0 ? -EIO : 0;
 }
 
@@ -237,12 +236,12 @@ static int load_conf(struct sysman *sm, const struct opts *o)
 
 static void teardown(struct sysman *sm)
 {
-	runner_free(sm->runner);
+	agent_layer_free(sm->agents);
+	sm->agents = NULL;
 	sm->runner = NULL;
 	handles_free_all();
 	special_stop(sm);
 	inode_table_release(sm);
-	trie_free(sm->trie);
 	ids_store_free(sm->ids);
 	inventory_close(sm->inv);
 	audit_close();
@@ -273,9 +272,22 @@ static int run(struct sysman *sm, const struct opts *o)
 	if (fuse_daemonize(o->foreground) != 0)
 		goto out_unmount;
 	/* threads only after daemonizing (fork) */
-	if (runner_new(sm->conf.max_agents, &sm->runner) < 0 || special_start(sm) < 0 ||
-	    remote_start(sm) < 0) {
-		log_err("cannot start the agent runner");
+	{
+		struct agent_layer_config ac = {
+			.conf = &sm->conf,
+			.inv = sm->inv,
+			.ids = sm->ids,
+			.mount = sm->mount,
+			.state_dir = sm->state_dir,
+			.bin_dir = sm->bin_dir,
+		};
+
+		if (agent_layer_new(&ac, &sm->agents) < 0)
+			goto out_unmount;
+		sm->runner = agent_layer_runner(sm->agents);
+	}
+	if (special_start(sm) < 0) {
+		log_err("cannot start the periodic collector");
 		goto out_unmount;
 	}
 	log_notice("mounted '%s' over '%s' (agents: %s)", sm->mount, sm->state_dir, sm->conf.agent_dir);
@@ -294,8 +306,8 @@ out_signals:
 	fuse_remove_signal_handlers(sm->se);
 out_destroy:
 	/* stop agents before the session goes: their callbacks reply to it */
-	remote_stop(sm);
-	runner_free(sm->runner);
+	agent_layer_free(sm->agents);
+	sm->agents = NULL;
 	sm->runner = NULL;
 	fuse_session_destroy(sm->se);
 out:

@@ -36,6 +36,9 @@ void agent_job_free(struct job *j)
 	free(j->env);
 	buf_release(&j->out);
 	buf_release(&j->err);
+	free(j->ext_msg);
+	if (j->req.data_free)
+		j->req.data_free(j->req.data);
 	free(j);
 }
 
@@ -57,8 +60,11 @@ struct job *agent_job_new(const struct agent_request *req)
 	bool fail = false;
 	size_t n = 0;
 
-	if (!j)
+	if (!j) {
+		if (req->data_free)
+			req->data_free(req->data);
 		return NULL;
+	}
 	j->req = *req;
 	j->out_fd = j->err_fd = j->pid_fd = -1;
 	j->exec = dup_or_null(req->exec, &fail);

@@ -45,6 +45,10 @@ struct job {
 	bool timed_out, exited;
 	int status;                    /* waitid result */
 	int spawn_err;
+	struct runner *runner;
+	/* non-local jobs: the outcome runner_job_done() reported */
+	int ext_rc;
+	char *ext_msg;
 };
 
 struct lockq {
@@ -72,10 +76,13 @@ struct runner {
 	bool stopping;
 	struct runner_stats st;
 
+	struct job *done_head, *done_tail;  /* non-local jobs finished (mu) */
+
 	/* owned by the runner thread only */
-	struct job *q_head, *q_tail;   /* ready to start */
-	struct job *running;           /* doubly linked */
-	unsigned nrunning;
+	struct job *q_head[RUNNER_NCLASSES], *q_tail[RUNNER_NCLASSES];  /* ready to start */
+	struct job *running;           /* local processes, doubly linked */
+	unsigned inflight[RUNNER_NCLASSES];
+	int limit[RUNNER_NCLASSES];
 };
 
 /* runner.c */

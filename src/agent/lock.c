@@ -63,7 +63,7 @@ void agent_lock_release(struct runner *r, struct job *j)
 	}
 	pthread_mutex_unlock(&r->mu);
 	if (next)
-		agent_q_push(&r->q_head, &r->q_tail, next, true);
+		agent_q_push(&r->q_head[next->req.klass], &r->q_tail[next->req.klass], next, true);
 }
 
 int runner_lock_holder(struct runner *r, const char *key, struct buf *out)

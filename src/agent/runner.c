@@ -71,7 +71,6 @@ static void running_add(struct runner *r, struct job *j)
 	if (r->running)
 		r->running->prev = j;
 	r->running = j;
-	r->nrunning++;
 }
 
 static void running_del(struct runner *r, struct job *j)
@@ -83,10 +82,18 @@ static void running_del(struct runner *r, struct job *j)
 	if (j->next)
 		j->next->prev = j->prev;
 	j->next = j->prev = NULL;
-	r->nrunning--;
 }
 
 /* ---- completion ---- */
+
+static void wake(struct runner *r)
+{
+	uint64_t one = 1;
+
+	if (write(r->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("eventfd write: %s", strerror(errno));
+}
+
 
 
 static void job_finish(struct runner *r, struct job *j)
@@ -103,14 +110,24 @@ static void job_finish(struct runner *r, struct job *j)
 	res.timed_out = j->timed_out;
 	res.queued_ms = (long)ts_diff_ms(&j->submitted, j->started.tv_sec ? &j->started : &end);
 	res.ms = j->started.tv_sec ? ts_diff_ms(&j->started, &end) : 0;
-	if (j->spawn_err) {
+	if (j->req.start && !j->spawn_err) {
+		res.rc = j->ext_rc;
+		snprintf(msg, sizeof(msg), "%s", j->ext_msg ? j->ext_msg : "");
+	} else if (j->spawn_err == ECANCELED) {
+		res.rc = AGENT_RC_SIGNAL_BASE + SIGKILL;
+		snprintf(msg, sizeof(msg), "daemon stopping");
+	} else if (j->spawn_err && j->req.start) {
+		res.rc = AGENT_RC_NOEXEC;
+		snprintf(msg, sizeof(msg), "cannot start the %s run of '%s': %s",
+			 j->req.klass == RUNNER_SSH ? "SSH" : "IPMI", j->exec, strerror(j->spawn_err));
+	} else if (j->spawn_err) {
 		res.rc = j->spawn_err == ENOENT ? AGENT_RC_NOTFOUND : AGENT_RC_NOEXEC;
 		snprintf(msg, sizeof(msg), "agent '%s' %s", j->exec,
 			 j->spawn_err == ENOENT ? "not found" :
 			 j->spawn_err == EACCES ? "is not executable" : strerror(j->spawn_err));
 	} else if (j->timed_out) {
 		res.rc = AGENT_RC_TIMEOUT;
-		snprintf(msg, sizeof(msg), "timed out after %ds", j->req.timeout_s);
+		snprintf(msg, sizeof(msg), "timed out after %ds", j->req.timeout_s ? j->req.timeout_s : 30);
 	} else if (WIFEXITED(j->status)) {
 		res.rc = WEXITSTATUS(j->status);
 	} else if (WIFSIGNALED(j->status)) {
@@ -118,7 +135,7 @@ static void job_finish(struct runner *r, struct job *j)
 		snprintf(msg, sizeof(msg), "agent killed by signal %d (%s)", WTERMSIG(j->status),
 			 strsignal(WTERMSIG(j->status)));
 	}
-	if (!msg[0] && j->err.len) {
+	if (!msg[0] && j->err.len && !j->req.start) {
 		const char *s = buf_str(&j->err);
 		size_t n;
 
@@ -130,7 +147,7 @@ static void job_finish(struct runner *r, struct job *j)
 		memcpy(msg, s, n);
 		msg[n] = '\0';
 	}
-	if (res.truncated) {
+	if (res.truncated && !strstr(msg, "output truncated")) {
 		size_t l = strlen(msg);
 
 		snprintf(msg + l, sizeof(msg) - l, "%soutput truncated at %zu bytes",
@@ -184,44 +201,118 @@ static void job_reap(struct runner *r, struct job *j)
 
 /* ---- the loop ---- */
 
+/* Starts j (its lock, if any, is held).  Returns false if it failed at
+ * once and was finished. */
+static bool job_start(struct runner *r, struct job *j)
+{
+	enum runner_class c = j->req.klass;
+	int e;
+
+	pthread_mutex_lock(&r->mu);
+	r->st.started++;
+	pthread_mutex_unlock(&r->mu);
+	r->inflight[c]++;
+	if (c == RUNNER_LOCAL) {
+		if (agent_spawn(r, j) < 0) {
+			r->inflight[c]--;
+			job_finish(r, j);
+			return false;
+		}
+		running_add(r, j);
+		return true;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
+	e = j->req.start(j->req.data, j, j->req.timeout_s);
+	if (e < 0) {
+		/* nothing started: runner_job_done will not come */
+		j->spawn_err = -e;
+		r->inflight[c]--;
+		job_finish(r, j);
+		return false;
+	}
+	return true;
+}
+
 static void dispatch(struct runner *r)
 {
 	struct job *j;
 
 	pthread_mutex_lock(&r->mu);
 	while ((j = agent_q_pop(&r->inbox_head, &r->inbox_tail)))
-		agent_q_push(&r->q_head, &r->q_tail, j, false);
+		agent_q_push(&r->q_head[j->req.klass], &r->q_tail[j->req.klass], j, false);
 	pthread_mutex_unlock(&r->mu);
-	while (r->nrunning < (unsigned)r->max_agents && (j = agent_q_pop(&r->q_head, &r->q_tail))) {
-		/* a job coming back from a lock queue already holds the lock */
-		if (j->lock_key && !j->started.tv_sec && !j->spawn_err) {
-			bool mine;
+	for (int c = 0; c < RUNNER_NCLASSES; c++) {
+		while (r->inflight[c] < (unsigned)r->limit[c] &&
+		       (j = agent_q_pop(&r->q_head[c], &r->q_tail[c]))) {
+			/* a job coming back from a lock queue already holds the lock */
+			if (j->lock_key && !j->started.tv_sec && !j->spawn_err) {
+				bool mine;
 
-			pthread_mutex_lock(&r->mu);
-			{
-				struct lockq *lq = hmap_get(r->locks, j->lock_key);
+				pthread_mutex_lock(&r->mu);
+				{
+					struct lockq *lq = hmap_get(r->locks, j->lock_key);
 
-				mine = lq && lq->holder == j;
+					mine = lq && lq->holder == j;
+				}
+				pthread_mutex_unlock(&r->mu);
+				if (!mine && !agent_lock_take(r, j))
+					continue;
 			}
-			pthread_mutex_unlock(&r->mu);
-			if (!mine && !agent_lock_take(r, j))
-				continue;
+			job_start(r, j);
 		}
-		pthread_mutex_lock(&r->mu);
-		r->st.started++;
-		pthread_mutex_unlock(&r->mu);
-		if (agent_spawn(r, j) < 0) {
-			job_finish(r, j);
-			continue;
-		}
-		running_add(r, j);
 	}
+}
+
+/* Non-local jobs whose outcome arrived (runner_job_done). */
+static void collect_done(struct runner *r)
+{
+	struct job *j;
+
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		j = agent_q_pop(&r->done_head, &r->done_tail);
+		pthread_mutex_unlock(&r->mu);
+		if (!j)
+			return;
+		r->inflight[j->req.klass]--;
+		job_finish(r, j);
+	}
+}
+
+void runner_job_done(struct job *j, const struct agent_result *res)
+{
+	struct runner *r = j->runner;
+
+	j->ext_rc = res->rc;
+	j->timed_out = res->timed_out;
+	j->ext_msg = strdup(res->message ? res->message : "");
+	if (res->out && res->out->len)
+		buf_append(&j->out, res->out->data, res->out->len);
+	if (res->err && res->err->len)
+		buf_append(&j->err, res->err->data, res->err->len);
+	if (res->truncated)
+		j->out.truncated = true;
+	pthread_mutex_lock(&r->mu);
+	agent_q_push(&r->done_head, &r->done_tail, j, false);
+	pthread_mutex_unlock(&r->mu);
+	wake(r);
+}
+
+void *runner_job_data(struct job *j)
+{
+	return j->req.data;
+}
+
+void runner_set_limit(struct runner *r, enum runner_class c, int limit)
+{
+	if (c < RUNNER_NCLASSES && limit > 0)
+		r->limit[c] = limit;
 }
 
 static void check_timeouts(struct runner *r, long now)
 {
 	for (struct job *j = r->running; j; j = j->next)
-		if (!j->timed_out && now >= j->deadline_ms) {
+		if (!j->timed_out && j->deadline_ms && now >= j->deadline_ms) {
 			j->timed_out = true;
 			kill(-j->pid, SIGKILL);
 		}
@@ -243,7 +334,7 @@ static int next_timeout(struct runner *r, long now)
 	long next = now + 1000;
 
 	for (struct job *j = r->running; j; j = j->next)
-		if (!j->timed_out && j->deadline_ms < next)
+		if (!j->timed_out && j->deadline_ms && j->deadline_ms < next)
 			next = j->deadline_ms;
 	for (struct ticker *t = r->tickers; t; t = t->next)
 		if (t->due_ms < next)
@@ -296,6 +387,7 @@ static void *runner_main(void *arg)
 		pthread_mutex_unlock(&r->mu);
 		if (stop)
 			break;
+		collect_done(r);
 		dispatch(r);
 		n = epoll_wait(r->epfd, evs, 128, next_timeout(r, now));
 		if (n < 0 && errno != EINTR) {
@@ -336,6 +428,8 @@ int runner_new(int max_agents, struct runner **ret)
 	if (!r)
 		return -ENOMEM;
 	r->max_agents = max_agents > 0 ? max_agents : 256;
+	for (int c = 0; c < RUNNER_NCLASSES; c++)
+		r->limit[c] = r->max_agents;
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	r->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r->locks = hmap_new();
@@ -366,23 +460,21 @@ fail:
 	return e;
 }
 
-static void wake(struct runner *r)
-{
-	uint64_t one = 1;
-
-	if (write(r->wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		log_warn("eventfd write: %s", strerror(errno));
-}
 
 int runner_submit(struct runner *r, const struct agent_request *req)
 {
 	struct job *j;
 
-	if (!req->exec || !req->file || !req->done)
+	if (!req->exec || !req->file || !req->done || req->klass >= RUNNER_NCLASSES ||
+	    (req->klass != RUNNER_LOCAL && !req->start)) {
+		if (req->data_free)
+			req->data_free(req->data);
 		return -EINVAL;
+	}
 	j = agent_job_new(req);
 	if (!j)
 		return -ENOMEM;
+	j->runner = r;
 	pthread_mutex_lock(&r->mu);
 	if (r->stopping) {
 		pthread_mutex_unlock(&r->mu);
@@ -419,13 +511,22 @@ void runner_stats(struct runner *r, struct runner_stats *ret)
 
 	pthread_mutex_lock(&r->mu);
 	*ret = r->st;
-	for (struct job *j = r->inbox_head; j; j = j->next)
+	for (struct job *j = r->inbox_head; j; j = j->next) {
 		q++;
+		ret->class_queued[j->req.klass]++;
+	}
 	pthread_mutex_unlock(&r->mu);
-	/* running/queued from the thread-owned lists are approximate here */
-	ret->running = r->nrunning;
-	for (struct job *j = r->q_head; j; j = j->next)
-		q++;
+	/* the thread-owned counts and lists are read racily: a snapshot */
+	ret->running = 0;
+	for (int c = 0; c < RUNNER_NCLASSES; c++) {
+		ret->class_running[c] = r->inflight[c];
+		ret->class_limit[c] = r->limit[c];
+		ret->running += r->inflight[c];
+		for (struct job *j = r->q_head[c]; j; j = j->next) {
+			q++;
+			ret->class_queued[c]++;
+		}
+	}
 	ret->queued = q;
 }
 
@@ -486,7 +587,18 @@ void runner_free(struct runner *r)
 		}
 		job_finish(r, j);
 	}
-	cancel_list(r, r->q_head);
+	/* back ends are stopped before the runner: their outcomes are in */
+	while (r->done_head) {
+		struct job *j = agent_q_pop(&r->done_head, &r->done_tail);
+
+		if (j->lock_key) {
+			free(j->lock_key);
+			j->lock_key = NULL;
+		}
+		job_finish(r, j);
+	}
+	for (int c = 0; c < RUNNER_NCLASSES; c++)
+		cancel_list(r, r->q_head[c]);
 	cancel_list(r, r->inbox_head);
 	hmap_each(r->locks, free_lockq, r);
 	hmap_free(r->locks, free);

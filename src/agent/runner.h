@@ -1,12 +1,20 @@
 /*
- * runner.h - runs agents: spawn, queue, timeout, locks (DESIGN §3, §5).
+ * runner.h - the one queue every agent run goes through, whatever serves
+ * it: lock queues, fan-out limits, time-outs, completion (DESIGN §3, §5).
  *
  * One event-loop thread (epoll over pipes, pidfds and an eventfd) drives
- * every agent; no thread waits for a process.  At most max_agents run at
- * once, the rest wait in FIFO order.  Jobs that share a lock key run one at
- * a time (the "lock" special file).  Each agent runs in its own process
- * group; on timeout, and after it exits, the whole group is killed, so no
- * orphan outlives its agent.
+ * every job; no thread waits for a process or a peer.  Jobs belong to a
+ * class (local process, SSH, IPMI); at most limit(class) jobs of a class
+ * are in flight at once, the rest wait in FIFO order, and a full class
+ * never holds up another.  Jobs that share a lock key run one at a time,
+ * whatever their class (the "lock" special file).
+ *
+ * Local jobs are processes started here: each in its own process group;
+ * on timeout, and after it exits, the whole group is killed, so no orphan
+ * outlives its agent.  Other classes are started by the request's start
+ * function (a back end in src/agent/be_*.c), which hands the work to its
+ * pool and reports the outcome with runner_job_done() from any thread;
+ * their time-out is the back end's to enforce (it gets timeout_s).
  *
  * Completion callbacks run on the runner thread; they must not block for
  * long.  They may submit further jobs.  Everything in a request is copied
@@ -30,6 +38,16 @@
 #define AGENT_RC_SIGNAL_BASE  128
 
 struct runner;
+struct job;
+
+/* Classes of work, each with its own fan-out limit. */
+enum runner_class { RUNNER_LOCAL = 0, RUNNER_SSH, RUNNER_IPMI, RUNNER_NCLASSES };
+
+/* Starts a non-local job: hands it to a pool and returns 0 (the outcome
+ * then comes through runner_job_done(j, ...), exactly once, possibly
+ * before start returns), or -errno (nothing started).  timeout_s: < 0
+ * none, else seconds counted from when the work starts at the device. */
+typedef int (*runner_start_fn)(void *data, struct job *j, int timeout_s);
 
 struct agent_result {
 	int rc;                 /* agent's exit code, or one of AGENT_RC_* */
@@ -56,10 +74,14 @@ struct agent_request {
 	bool pass_in_argv;
 	const char *const *env; /* extra "KEY=VALUE" entries, NULL-terminated; may be NULL */
 	const char *lock_key;   /* serialise with other jobs of this key; may be NULL */
-	int timeout_s;
+	int timeout_s;          /* < 0: none; 0: 30 */
 	size_t output_max;
 	agent_done_fn done;
 	void *arg;
+	enum runner_class klass;
+	runner_start_fn start;  /* non-local classes: required */
+	void *data;             /* start's argument; owned by the job from submit on */
+	void (*data_free)(void *data);
 };
 
 /* Starts the runner thread.  Returns 0 or -errno. */
@@ -71,8 +93,21 @@ int runner_new(int max_agents, struct runner **ret);
 void runner_free(struct runner *r);
 
 /* Queues a job.  Returns 0 (done will be called exactly once) or -errno
- * (done will not be called). */
+ * (done will not be called).  req->data is the job's from here on, also
+ * on failure (data_free is called). */
 int runner_submit(struct runner *r, const struct agent_request *req);
+
+/* A non-local job's outcome, from any thread; everything is copied (out
+ * and err up to the job's limits, message).  rc and timed_out as in
+ * agent_result. */
+void runner_job_done(struct job *j, const struct agent_result *res);
+
+/* The request's data of a job (for a start function's callbacks). */
+void *runner_job_data(struct job *j);
+
+/* Sets the fan-out limit of a class (> 0; default max_agents).  Call
+ * before the first submit of that class. */
+void runner_set_limit(struct runner *r, enum runner_class c, int limit);
 
 /* Calls fn(arg) on the runner thread every interval_ms (first call after
  * interval_ms).  Returns 0 or -errno. */
@@ -85,6 +120,8 @@ int runner_lock_holder(struct runner *r, const char *key, struct buf *out);
 struct runner_stats {
 	unsigned running, queued, lock_waiting;
 	unsigned long started, finished, timed_out;
+	unsigned class_running[RUNNER_NCLASSES], class_queued[RUNNER_NCLASSES];
+	int class_limit[RUNNER_NCLASSES];
 };
 void runner_stats(struct runner *r, struct runner_stats *ret);
 

@@ -203,7 +203,9 @@ int agent_spawn(struct runner *r, struct job *j)
 	ev.data.ptr = &j->t_pid;
 	epoll_ctl(r->epfd, EPOLL_CTL_ADD, j->pid_fd, &ev);
 	clock_gettime(CLOCK_MONOTONIC, &j->started);
-	j->deadline_ms = runner_now_ms() + (long)(j->req.timeout_s > 0 ? j->req.timeout_s : 30) * 1000L;
+	/* no deadline (0) when the time-out is "none" */
+	j->deadline_ms = j->req.timeout_s < 0 ? 0
+			 : runner_now_ms() + (long)(j->req.timeout_s > 0 ? j->req.timeout_s : 30) * 1000L;
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {

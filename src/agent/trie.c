@@ -15,7 +15,7 @@
 
 struct tfile {
 	char *name;
-	char *exec[AGENT_NOPS];
+	struct agent_file *agent[AGENT_NOPS];
 };
 
 struct tnode {
@@ -54,7 +54,7 @@ static void node_free(struct tnode *n)
 	for (size_t i = 0; i < n->nfiles; i++) {
 		free(n->files[i].name);
 		for (int op = 0; op < AGENT_NOPS; op++)
-			free(n->files[i].exec[op]);
+			agent_file_free(n->files[i].agent[op]);
 	}
 	free(n->kids);
 	free(n->files);
@@ -179,7 +179,7 @@ static int scan_dir(struct agent_trie *t, struct tnode *n, const char *path, int
 			   split_op(de->d_name, name, sizeof(name), &op) == 0) {
 			struct tfile *f = node_file(n, name, true);
 
-			if (!f || !(f->exec[op] = strdup(sub))) {
+			if (!f || !(f->agent[op] = agent_file_classify(sub))) {
 				r = -ENOMEM;
 				break;
 			}
@@ -268,7 +268,8 @@ static int split_path(const char *path, const char *comp[], size_t len[])
 	return n;
 }
 
-static const char *file_exec(const struct tnode *n, const char *name, size_t len, enum agent_op op)
+static const struct agent_file *file_exec(const struct tnode *n, const char *name, size_t len,
+					  enum agent_op op)
 {
 	char buf[NAME_MAX + 1];
 	const struct tfile *f;
@@ -278,17 +279,17 @@ static const char *file_exec(const struct tnode *n, const char *name, size_t len
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	f = node_file((struct tnode *)n, buf, false);
-	if (f && f->exec[op])
-		return f->exec[op];
+	if (f && f->agent[op])
+		return f->agent[op];
 	f = node_file((struct tnode *)n, "_", false);
-	return f ? f->exec[op] : NULL;
+	return f ? f->agent[op] : NULL;
 }
 
-static const char *walk(const struct tnode *n, const char *comp[], const size_t len[],
-			int i, int ncomp, enum agent_op op)
+static const struct agent_file *walk(const struct tnode *n, const char *comp[], const size_t len[],
+				     int i, int ncomp, enum agent_op op)
 {
 	const struct tnode *k;
-	const char *r;
+	const struct agent_file *r;
 
 	if (i == ncomp - 1)
 		return file_exec(n, comp[i], len[i], op);
@@ -301,7 +302,7 @@ static const char *walk(const struct tnode *n, const char *comp[], const size_t 
 	return NULL;
 }
 
-const char *trie_lookup_own(const struct agent_trie *t, const char *path, enum agent_op op)
+const struct agent_file *trie_find_own(const struct agent_trie *t, const char *path, enum agent_op op)
 {
 	const char *comp[MAX_DEPTH];
 	size_t len[MAX_DEPTH];
@@ -314,7 +315,7 @@ const char *trie_lookup_own(const struct agent_trie *t, const char *path, enum a
 	    (len[0] == 9 && memcmp(comp[0], "_discover", 9) == 0))
 		return NULL;
 	for (size_t i = 0; i < t->nroots; i++) {
-		const char *r = walk(t->roots[i], comp, len, 0, n, op);
+		const struct agent_file *r = walk(t->roots[i], comp, len, 0, n, op);
 
 		if (r)
 			return r;
@@ -322,11 +323,11 @@ const char *trie_lookup_own(const struct agent_trie *t, const char *path, enum a
 	return NULL;
 }
 
-const char *trie_lookup(const struct agent_trie *t, const char *path, enum agent_op op)
+const struct agent_file *trie_find(const struct agent_trie *t, const char *path, enum agent_op op)
 {
 	const char *comp[MAX_DEPTH];
 	size_t len[MAX_DEPTH];
-	const char *r = trie_lookup_own(t, path, op);
+	const struct agent_file *r = trie_find_own(t, path, op);
 	int n;
 
 	if (r)
@@ -366,7 +367,7 @@ static int list_node(const struct tnode *n, int (*fn)(const struct trie_entry *,
 		e.name = f->name;
 		e.ops = 0;
 		for (int op = 0; op < AGENT_NOPS; op++)
-			if (f->exec[op])
+			if (f->agent[op])
 				e.ops |= 1u << op;
 		e.is_dir = (e.ops & (1u << AGENT_LIST)) != 0;
 		if ((r = fn(&e, arg)))
@@ -416,4 +417,18 @@ int trie_list(const struct agent_trie *t, const char *dirpath,
 		if ((r = list_walk(t->roots[i], comp, len, 0, n, fn, arg)))
 			return r;
 	return 0;
+}
+
+const char *trie_lookup_own(const struct agent_trie *t, const char *path, enum agent_op op)
+{
+	const struct agent_file *f = trie_find_own(t, path, op);
+
+	return f ? f->exec : NULL;
+}
+
+const char *trie_lookup(const struct agent_trie *t, const char *path, enum agent_op op)
+{
+	const struct agent_file *f = trie_find(t, path, op);
+
+	return f ? f->exec : NULL;
 }

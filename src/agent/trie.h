@@ -19,8 +19,50 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 enum agent_op { AGENT_READ = 0, AGENT_WRITE = 1, AGENT_LIST = 2, AGENT_NOPS };
+
+/* Which back end serves an agent file, decided once from its first line
+ * when the trie is built (classify.c):
+ *   "#!/usr/bin/env sysman-remote" or "#!sysman-remote": the body below
+ *        that line runs as a shell script on the device over the SSH pool;
+ *   "#!/usr/bin/env sysman-ipmi" or "#!sysman-ipmi": the next line that
+ *        is neither blank nor a comment names an IPMI property served in
+ *        the daemon ("power");
+ *   anything else: a local process. */
+enum agent_kind { AGENT_KIND_LOCAL = 0, AGENT_KIND_SSH, AGENT_KIND_IPMI, AGENT_NKINDS };
+
+#define AGENT_PROP_MAX 32
+#define AGENT_BODY_MAX (256 * 1024)
+
+struct agent_file {
+	char *exec;                  /* absolute path of the agent file */
+	enum agent_kind kind;
+	char *body;                  /* SSH: the script below the first line (NUL-terminated) */
+	size_t body_len;
+	char prop[AGENT_PROP_MAX];   /* IPMI: the property name */
+	/* the file as classified: a run that finds it changed asks for a
+	 * rebuild (agent_file_changed) */
+	struct timespec mtime;
+	off_t size;
+	ino_t ino;
+	int refs;                    /* atomic: the trie's and each user's */
+};
+
+/* Reads and classifies the agent file at path (one reference).  An
+ * unreadable file is a local agent (running it reports the error).  NULL
+ * only on ENOMEM. */
+struct agent_file *agent_file_classify(const char *path);
+/* Takes a reference: a record found in a trie stays valid after the trie
+ * is rebuilt for as long as the reference is held.  Returns f. */
+struct agent_file *agent_file_ref(const struct agent_file *f);
+/* Drops a reference; the last frees.  Accepts NULL. */
+void agent_file_free(struct agent_file *f);
+/* True if the file at f->exec is no longer the one classified. */
+bool agent_file_changed(const struct agent_file *f);
+const char *agent_kind_name(enum agent_kind k);
 
 struct agent_trie;
 
@@ -31,6 +73,11 @@ void trie_free(struct agent_trie *t);
 
 /* True when a scanned directory changed since the build. */
 bool trie_stale(const struct agent_trie *t);
+
+/* The agent file for path and op, or NULL; it belongs to the trie. */
+const struct agent_file *trie_find(const struct agent_trie *t, const char *path, enum agent_op op);
+/* Like trie_find without the _any fallback. */
+const struct agent_file *trie_find_own(const struct agent_trie *t, const char *path, enum agent_op op);
 
 /* The agent executable for path and op, or NULL.  The string belongs to the
  * trie. */

@@ -27,6 +27,11 @@ struct write_rule {
 	enum write_mode mode;
 };
 
+struct timeout_rule {
+	char *glob;
+	int seconds;          /* -1: none */
+};
+
 struct kind_rule {
 	char *kind;           /* e.g. "storage" */
 	char *place;          /* e.g. "systems/storage" */
@@ -57,7 +62,7 @@ struct conf {
 	int ipmi_threads;     /* in-daemon IPMI worker threads */
 	int ipmi_session_idle; /* seconds an unused IPMI session stays open */
 	char *audit_log;
-	char *web_listen;
+	int max_remote;       /* SSH runs in flight; the rest queue */
 	bool allow_other;
 	bool pass_password_in_argv;
 	char *log_level;
@@ -67,6 +72,8 @@ struct conf {
 	size_t ncache;
 	struct write_rule *write;
 	size_t nwrite;
+	struct timeout_rule *timeouts;
+	size_t ntimeouts;
 	struct kind_rule *kinds;
 	size_t nkinds;
 };
@@ -87,6 +94,10 @@ enum cache_model conf_cache_model(const struct conf *c, const char *path, int *r
 /* The write mode for a path; default sync, except files named "command"
  * which default to async (DESIGN §3). */
 enum write_mode conf_write_mode(const struct conf *c, const char *path);
+/* The agent time-out for a path in seconds, -1 for none: the last
+ * matching [timeout] line, else none for files named "command", else
+ * agent_timeout. */
+int conf_timeout(const struct conf *c, const char *path);
 /* True if name is listed in dynamic_dirs. */
 bool conf_is_dynamic_dir(const struct conf *c, const char *name);
 /* The place for a device kind ("server" -> "systems/servers"), or NULL. */

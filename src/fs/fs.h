@@ -6,9 +6,9 @@
  * the kernel are struct sm_inode pointers (as in libfuse passthrough_ll).
  *
  * Locking: sm->ino_mu guards the inode table and every inode's nlookup and
- * refs; in->mu guards that inode's inflight count, waiters and timestamps;
- * sm->trie_mu guards the trie pointer.  No lock is held across a call into
- * the runner or across a FUSE reply.
+ * refs; in->mu guards that inode's inflight count, waiters and timestamps.
+ * No lock is held across a call into the agent layer or across a FUSE
+ * reply.
  */
 #ifndef SYSMAN_FS_H
 #define SYSMAN_FS_H
@@ -25,7 +25,7 @@
 #include "conf/conf.h"
 
 struct ids_store;
-struct ssh_pool;
+struct agent_layer;
 struct inventory;
 struct hmap;
 
@@ -67,14 +67,10 @@ struct sysman {
 	char *mount;                  /* mount point as given */
 	char *bin_dir;                /* directory of the sysmand binary, for agents' PATH */
 	struct fuse_session *se;
-	struct runner *runner;
+	struct agent_layer *agents;   /* every agent run goes there (agent/agents.h) */
+	struct runner *runner;        /* the agent layer's queue: tickers, lock holders */
 	struct ids_store *ids;
 	struct inventory *inv;
-	struct ssh_pool *ssh;          /* persistent SSH sessions (remote agents) */
-
-	pthread_mutex_t trie_mu;
-	struct agent_trie *trie;
-	time_t trie_checked;
 
 	pthread_mutex_t ino_mu;
 	struct sm_inode root;
@@ -103,10 +99,9 @@ int inode_path(struct sysman *sm, struct sm_inode *in, char *buf, size_t len);
 /* Opens the inode's backing object with flags (through /proc/self/fd). */
 int inode_open(struct sm_inode *in, int flags);
 
-/* fs/agents.c: choosing agents */
-/* The agent for path and op, copied into out (PATH_MAX); dynamic-directory
- * fallback included.  Returns 1 if found, 0 if not. */
-int sm_agent_for(struct sysman *sm, const char *path, enum agent_op op, char *out, size_t outlen);
+/* fs/agents.c: what the agent layer says about paths */
+/* True if path has an agent for op (dynamic-directory fallback included). */
+bool sm_agent_for(struct sysman *sm, const char *path, enum agent_op op);
 /* Calls trie_list for dirpath under the trie lock. */
 int sm_agent_names(struct sysman *sm, const char *dirpath,
 		   int (*fn)(const struct trie_entry *e, void *arg), void *arg);
@@ -118,7 +113,6 @@ struct sm_run;
 struct sm_run_opts {
 	const char *path;             /* path below the mount, leading "/" */
 	enum agent_op op;
-	const char *exec;
 	const char *input;
 	size_t input_len;
 	uid_t uid;

@@ -130,14 +130,13 @@ int mat_all_cb(const struct trie_entry *e, void *arg)
 static double file_attr_timeout(struct sysman *sm, struct sm_inode *in, const char *path,
 				const struct stat *st)
 {
-	char exec[PATH_MAX];
 	enum cache_model model;
 	double t;
 	int secs, busy;
 
 	if (!S_ISREG(st->st_mode) || st->st_mtim.tv_sec == 0 ||
 	    status_is_status_name(base_name(path)) ||
-	    !sm_agent_for(sm, path, AGENT_READ, exec, sizeof(exec)))
+	    !sm_agent_for(sm, path, AGENT_READ))
 		return 0;
 	model = conf_cache_model(&sm->conf, path + 1, &secs);
 	switch (model) {

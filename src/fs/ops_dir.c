@@ -111,11 +111,10 @@ bool start_listing(struct sysman *sm, fuse_req_t req, struct sm_inode *dir,
 			  const char *dirpath, enum waiter_kind kind, struct fuse_file_info *fi,
 			  const char *name)
 {
-	char exec[PATH_MAX];
 	struct sm_run_opts o;
 	struct waiter *w;
 
-	if (!sm_agent_for(sm, dirpath, AGENT_LIST, exec, sizeof(exec)))
+	if (!sm_agent_for(sm, dirpath, AGENT_LIST))
 		return false;
 	w = waiter_new(sm, kind, req, dir, fi, name);
 	if (!w)
@@ -123,7 +122,6 @@ bool start_listing(struct sysman *sm, fuse_req_t req, struct sm_inode *dir,
 	memset(&o, 0, sizeof(o));
 	o.path = dirpath;
 	o.op = AGENT_LIST;
-	o.exec = exec;
 	o.raw = true;
 	o.after = listing_done;
 	o.after_arg = dir;

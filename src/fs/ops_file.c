@@ -112,9 +112,13 @@ bool run_with_waiter(struct sysman *sm, struct sm_inode *in, struct waiter *w,
 	o->in = in;
 	r = sm_run_agent(sm, o);
 	if (r < 0) {
-		log_err("cannot start agent '%s' for '%s': %s", o->exec, o->path, strerror(-r));
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "cannot start agent: %s", r == -ENXIO ? "no device address for this path"
+			 : r == -E2BIG ? "input too large for a remote agent" : strerror(-r));
+		log_err("'%s' (%s): %s", o->path, agent_op_name(o->op), msg);
 		if (!o->raw)
-			sm_write_status(sm, o->path, AGENT_RC_NOEXEC, "cannot start agent");
+			sm_write_status(sm, o->path, AGENT_RC_NOEXEC, msg);
 		pthread_mutex_lock(&in->mu);
 		in->inflight--;
 		pthread_mutex_unlock(&in->mu);
@@ -137,14 +141,13 @@ void fill_caller(fuse_req_t req, struct sm_run_opts *o)
 static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in, const char *path,
 			 struct fuse_file_info *fi)
 {
-	char exec[PATH_MAX];
 	enum cache_model model;
 	struct sm_run_opts o;
 	struct stat st;
 	struct waiter *w;
 	int secs;
 
-	if (!sm_agent_for(sm, path, AGENT_READ, exec, sizeof(exec)))
+	if (!sm_agent_for(sm, path, AGENT_READ))
 		return false;
 	fi->direct_io = 1;
 	model = conf_cache_model(&sm->conf, path + 1, &secs);
@@ -168,7 +171,6 @@ static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
 	memset(&o, 0, sizeof(o));
 	o.path = path;
 	o.op = AGENT_READ;
-	o.exec = exec;
 	fill_caller(req, &o);
 	return run_with_waiter(sm, in, w, &o, true, NULL);
 }
@@ -387,7 +389,7 @@ void sm_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, of
 /* Runs the write agent of a file that was written (DESIGN §3 "Write"). */
 static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct sm_fh *fh)
 {
-	char path[PATH_MAX], exec[PATH_MAX];
+	char path[PATH_MAX];
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct buf input;
 	struct sm_run_opts o;
@@ -401,7 +403,7 @@ static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in
 		return;
 	}
 	audit_log(ctx->uid, ctx->pid, "write", path, 0, NULL);
-	if (!sm_agent_for(sm, path, AGENT_WRITE, exec, sizeof(exec))) {
+	if (!sm_agent_for(sm, path, AGENT_WRITE)) {
 		fuse_reply_err(req, 0);
 		return;
 	}
@@ -422,7 +424,6 @@ static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in
 	memset(&o, 0, sizeof(o));
 	o.path = path;
 	o.op = AGENT_WRITE;
-	o.exec = exec;
 	o.input = buf_str(&input);
 	o.input_len = input.len;
 	fill_caller(req, &o);

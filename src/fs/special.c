@@ -453,11 +453,10 @@ static void periodic_tick(void *arg)
 	}
 	pthread_mutex_unlock(&sm->periodic_mu);
 	for (size_t i = 0; i < t.n; i++) {
-		char exec[PATH_MAX];
 		struct sm_run_opts o;
 
 		memset(&o, 0, sizeof(o));
-		if (!sm_agent_for(sm, t.due[i], AGENT_READ, exec, sizeof(exec)) ||
+		if (!sm_agent_for(sm, t.due[i], AGENT_READ) ||
 		    !backing_exists(sm, t.due[i])) {
 			pthread_mutex_lock(&sm->periodic_mu);
 			free(hmap_del(sm->periodic, t.due[i]));
@@ -466,8 +465,7 @@ static void periodic_tick(void *arg)
 		}
 		o.path = t.due[i];
 		o.op = AGENT_READ;
-		o.exec = exec;
-		o.after = periodic_done;
+			o.after = periodic_done;
 		o.after_arg = t.pe[i];
 		if (sm_run_agent(sm, &o) < 0) {
 			pthread_mutex_lock(&sm->periodic_mu);

@@ -298,7 +298,6 @@ static int submit(struct batch *b, const char *exec, const char *input, const ch
 	memset(&o, 0, sizeof(o));
 	o.path = "/discover_master";
 	o.op = AGENT_WRITE;
-	o.exec = exec;
 	o.input = input;
 	o.input_len = input ? strlen(input) : 0;
 	o.uid = b->uid;

@@ -178,9 +178,15 @@ static int job_exec(struct job *j)
 	if (rc == SSH_AGAIN)
 		return 1;
 	if (rc == SSH_OK) {
-		/* no input: commands reading stdin see EOF */
-		ssh_channel_send_eof(j->ch);
+		/* no input: commands reading stdin see EOF, unless the command
+		 * watches its stdin to learn that the channel closed */
+		if (!j->hold_stdin)
+			ssh_channel_send_eof(j->ch);
 		j->state = JOB_RUN;
+		if (j->from_start && j->timeout_s > 0) {
+			j->deadline_ms = now_ms() + j->timeout_s * 1000LL;
+			loop_want_scan(h->loop, j->deadline_ms);
+		}
 		return 2;
 	}
 	if (!ssh_is_connected(h->sess))

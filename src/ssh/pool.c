@@ -188,8 +188,9 @@ static bool host_name_ok(const char *s)
 
 static struct job *job_new(const struct ssh_pool *p,
 			   const struct ssh_target *t, const char *command,
-			   int timeout_s)
+			   const struct ssh_exec_opts *o)
 {
+	int timeout_s = o->timeout_s;
 	struct job *j = calloc(1, sizeof(*j));
 
 	if (!j)
@@ -203,7 +204,10 @@ static struct job *job_new(const struct ssh_pool *p,
 	if (timeout_s == 0)
 		timeout_s = p->cfg.command_timeout_s;
 	j->timeout_s = timeout_s > 0 ? timeout_s : 0;
-	j->deadline_ms = timeout_s > 0 ? now_ms() + timeout_s * 1000LL : 0;
+	j->from_start = o->from_start;
+	j->hold_stdin = o->hold_stdin;
+	/* from_start: the clock starts when the command does (job_exec) */
+	j->deadline_ms = timeout_s > 0 && !o->from_start ? now_ms() + timeout_s * 1000LL : 0;
 	buf_init(&j->out, p->cfg.output_max);
 	buf_init(&j->err, p->cfg.output_max);
 	if (!j->hostname || !j->user || !j->command ||
@@ -218,6 +222,15 @@ int ssh_pool_exec(struct ssh_pool *p, const struct ssh_target *t,
 		  const char *command, int timeout_s, ssh_done_fn done,
 		  void *arg)
 {
+	struct ssh_exec_opts o = { .timeout_s = timeout_s };
+
+	return ssh_pool_exec_opts(p, t, command, &o, done, arg);
+}
+
+int ssh_pool_exec_opts(struct ssh_pool *p, const struct ssh_target *t,
+		       const char *command, const struct ssh_exec_opts *o,
+		       ssh_done_fn done, void *arg)
+{
 	char key[SSH_HOST_KEY_MAX];
 	struct job *j;
 	int r;
@@ -228,7 +241,7 @@ int ssh_pool_exec(struct ssh_pool *p, const struct ssh_target *t,
 		return -EINVAL;
 	if (atomic_load(&p->stopping))
 		return -ESHUTDOWN;
-	j = job_new(p, t, command, timeout_s);
+	j = job_new(p, t, command, o);
 	if (!j)
 		return -ENOMEM;
 	j->done = done;

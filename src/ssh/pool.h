@@ -123,6 +123,23 @@ int ssh_pool_exec(struct ssh_pool *p, const struct ssh_target *t,
 		  const char *command, int timeout_s, ssh_done_fn done,
 		  void *arg);
 
+struct ssh_exec_opts {
+	int timeout_s;     /* as for ssh_pool_exec() */
+	bool from_start;   /* count the time-out from when the command starts on
+	                    * the host (channel exec accepted), not from submit:
+	                    * time spent queued or connecting is bounded by the
+	                    * connect timeout and the channel limit instead */
+	bool hold_stdin;   /* send no EOF: the command's stdin stays open until
+	                    * the channel closes (a wrapper on the host can
+	                    * watch it to end the command when sysman gives up,
+	                    * whether or not sshd honours the KILL signal) */
+};
+
+/* ssh_pool_exec() with options. */
+int ssh_pool_exec_opts(struct ssh_pool *p, const struct ssh_target *t,
+		       const char *command, const struct ssh_exec_opts *o,
+		       ssh_done_fn done, void *arg);
+
 /* A result that outlives the callback. */
 struct ssh_result_owned {
 	int rc;

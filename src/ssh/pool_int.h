@@ -51,8 +51,10 @@ struct job {
 	/* copies of the request; password wiped on free */
 	char *hostname, *user, *password, *command;
 	int port;
-	int64_t deadline_ms;          /* 0: none */
+	int64_t deadline_ms;          /* 0: none (yet) */
 	int timeout_s;
+	bool from_start;              /* deadline set when the command starts */
+	bool hold_stdin;              /* no EOF after exec */
 	ssh_done_fn done;
 	void *arg;
 	bool retried;                 /* requeued once after a broken session */

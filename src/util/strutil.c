@@ -141,3 +141,32 @@ const char *str_rc_name(int rc, char *tmp, size_t n)
 		str_printf(tmp, n, "%d", rc);
 	return tmp;
 }
+
+int str_split_hostport(const char *addr, int default_port, char *host, size_t len, int *ret_port)
+{
+	const char *colon = strchr(addr, ':');
+	int port = default_port;
+	size_t n;
+
+	if (addr[0] == '[') {
+		const char *close = strchr(addr, ']');
+
+		if (!close || close == addr + 1 ||
+		    (close[1] && (close[1] != ':' || parse_int(close + 2, 1, 65535, &port) < 0)))
+			return -EINVAL;
+		n = (size_t)(close - addr - 1);
+		addr++;
+	} else if (colon && !strchr(colon + 1, ':')) {
+		if (parse_int(colon + 1, 1, 65535, &port) < 0)
+			return -EINVAL;
+		n = (size_t)(colon - addr);
+	} else {
+		n = strlen(addr);
+	}
+	if (n == 0 || n >= len)
+		return -EINVAL;
+	memcpy(host, addr, n);
+	host[n] = '\0';
+	*ret_port = port;
+	return 0;
+}

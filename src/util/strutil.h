@@ -29,6 +29,12 @@ int str_printf(char *dst, size_t n, const char *fmt, ...)
  * number; written into tmp (n bytes) when not "0".  Returns the text. */
 const char *str_rc_name(int rc, char *tmp, size_t n);
 
+/* Splits "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT" (a bare IPv6
+ * address without brackets is a host with no port) into host (len bytes)
+ * and *ret_port (default_port when none is given).  Returns 0, or -EINVAL
+ * for an empty host, a bad port or a host that does not fit. */
+int str_split_hostport(const char *addr, int default_port, char *host, size_t len, int *ret_port);
+
 /* The longest line str_each_line hands out. */
 #define STR_LINE_MAX 4096
 

@@ -92,7 +92,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c->ipmi_threads, 16);
 	assert_int_equal(c->ipmi_session_idle, 10);
 	assert_string_equal(c->audit_log, "/var/log/sysman/audit.log");
-	assert_string_equal(c->web_listen, "127.0.0.1:8089");
+	assert_int_equal(c->max_remote, 64);
+	assert_int_equal(c->ntimeouts, 0);
 	assert_true(c->allow_other);
 	assert_false(c->pass_password_in_argv);
 	assert_string_equal(c->log_level, "notice");
@@ -121,7 +122,7 @@ static void test_every_key(void **state)
 		"mountpoint = /mnt/s\n"
 		"state_dir = /srv/tree\n"
 		"agent_dir = /a:/b\n"
-		"db = postgresql://u@h/d\n"
+		"db = /srv/sysman.db\n"
 		"max_agents = 7\n"
 		"agent_timeout = 5\n"
 		"agent_output_max = 4096\n"
@@ -141,7 +142,7 @@ static void test_every_key(void **state)
 		"ipmi_threads = 4\n"
 		"ipmi_session_idle = 0\n"
 		"audit_log = /tmp/audit\n"
-		"web_listen = 0.0.0.0:80\n"
+		"max_remote = 32\n"
 		"allow_other = no\n"
 		"pass_password_in_argv = true\n"
 		"log_level = debug\n"
@@ -149,7 +150,7 @@ static void test_every_key(void **state)
 	assert_string_equal(c->mountpoint, "/mnt/s");
 	assert_string_equal(c->state_dir, "/srv/tree");
 	assert_string_equal(c->agent_dir, "/a:/b");
-	assert_string_equal(c->db, "postgresql://u@h/d");
+	assert_string_equal(c->db, "/srv/sysman.db");
 	assert_int_equal(c->max_agents, 7);
 	assert_int_equal(c->agent_timeout, 5);
 	assert_int_equal(c->agent_output_max, 4096);
@@ -169,7 +170,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->ipmi_threads, 4);
 	assert_int_equal(c->ipmi_session_idle, 0);
 	assert_string_equal(c->audit_log, "/tmp/audit");
-	assert_string_equal(c->web_listen, "0.0.0.0:80");
+	assert_int_equal(c->max_remote, 32);
 	assert_false(c->allow_other);
 	assert_true(c->pass_password_in_argv);
 	assert_string_equal(c->log_level, "debug");
@@ -484,6 +485,43 @@ static void test_dump_round_trip(void **state)
 	buf_release(&out);
 }
 
+/* [timeout]: seconds or none per glob, last match wins; command files
+ * default to none, everything else to agent_timeout. */
+static void test_timeout_section(void **state)
+{
+	struct fix *f = *state;
+	struct conf *c = &f->c;
+
+	assert_int_equal(load(f, "agent_timeout = 7\n[timeout]\n"
+			      "systems/servers/*/slow = 120\n"
+			      "systems/servers/n2/* = none\n"
+			      "systems/servers/n3/command = 5\n"), 0);
+	assert_int_equal(conf_timeout(c, "systems/servers/n1/power"), 7);
+	assert_int_equal(conf_timeout(c, "systems/servers/n1/command"), -1);
+	assert_int_equal(conf_timeout(c, "systems/servers/n1/slow"), 120);
+	assert_int_equal(conf_timeout(c, "systems/servers/n2/slow"), -1);
+	assert_int_equal(conf_timeout(c, "systems/servers/n3/command"), 5);
+	expect_error(f, "[timeout]\na = 0\n", 2);
+	assert_non_null(strstr(f->err, "none"));
+	expect_error(f, "[timeout]\na = soon\n", 2);
+}
+
+/* Keys of the design this build does not serve are refused by name, and a
+ * database URL is not taken for a file name. */
+static void test_refused_keys(void **state)
+{
+	struct fix *f = *state;
+
+	expect_error(f, "web_listen = 127.0.0.1:8089\n", 1);
+	assert_non_null(strstr(f->err, "not built yet"));
+	expect_error(f, "redfish_port = 443\n", 1);
+	assert_non_null(strstr(f->err, "not supported yet"));
+	expect_error(f, "db = postgresql://u@h/d\n", 1);
+	assert_non_null(strstr(f->err, "PostgreSQL"));
+	expect_error(f, "\n\nno_such_key = 1\n", 3);
+	assert_non_null(strstr(f->err, "unknown key"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -508,6 +546,8 @@ int main(void)
 		T(test_kinds),
 		T(test_dynamic_dirs),
 		T(test_dump_round_trip),
+		T(test_timeout_section),
+		T(test_refused_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

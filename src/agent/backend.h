@@ -1,0 +1,93 @@
+/*
+ * backend.h - the back-end interface of the agent layer (agents.h).
+ *
+ * A back end turns one agent run into work for its pool: it copies what
+ * the run needs into a request for the runner (runner.h): the class (its
+ * fan-out limit), and for non-local classes a start function and its
+ * data.  The dispatch (dispatch.c) has already chosen the agent file,
+ * the lock key, the time-out and the output limit, and wraps completion
+ * with the audit line and the log.  A new back end is one file here (and
+ * its pool folder), one entry in agent_backends[], and nothing in src/fs.
+ *
+ * Everything a back end's start function reports goes through
+ * runner_job_done(): rc is an exit code (0 success, an errno value for a
+ * failure the back end diagnosed, 124 timed out, 255 for a lost
+ * connection), message one line for .status.
+ */
+#ifndef SYSMAN_AGENT_BACKEND_H
+#define SYSMAN_AGENT_BACKEND_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "agent/agents.h"
+#include "agent/runner.h"
+#include "agent/trie.h"
+
+struct ssh_pool;
+struct ipmi_pool;
+
+struct agent_layer {
+	const struct conf *conf;
+	struct inventory *inv;
+	struct ids_store *ids;
+	char *mount;
+	char *state_dir;
+	char *bin_dir;
+	struct runner *runner;
+	struct ssh_pool *ssh;          /* SSH back end's pool */
+	struct ipmi_pool *ipmi;        /* IPMI back end's pool (NULL without libfreeipmi) */
+
+	pthread_mutex_t trie_mu;       /* guards the fields below */
+	struct agent_trie *trie;
+	time_t trie_checked;
+	bool trie_dirty;               /* an agent file changed in place */
+};
+
+#define AGENT_ENV_MAX 64
+
+/* One run being prepared: the dispatch fills the top half; the back end
+ * fills rq (and for local runs the scratch it points into, released by
+ * the dispatch after the submit). */
+struct agent_prep {
+	struct agent_layer *al;
+	const struct agent_file *f;
+	const struct agent_call *c;
+	const char *file;              /* the file's full path under the mount */
+	struct agent_request *rq;
+
+	/* local runs: strings rq points to, freed by agent_prep_release() */
+	char *env[AGENT_ENV_MAX + 1];
+	int nenv;
+	char user[256];
+	char *pass;
+};
+
+struct agent_backend {
+	const char *name;
+	enum runner_class klass;
+	/* Starts the back end's pool; 0 or -errno (logged). */
+	int (*start)(struct agent_layer *al);
+	/* Stops it: runs in flight end with -ESHUTDOWN.  Accepts a layer
+	 * whose start failed or never ran. */
+	void (*stop)(struct agent_layer *al);
+	/* True if this back end serves agent f (else it runs as a local
+	 * process). */
+	bool (*serves)(struct agent_layer *al, const struct agent_file *f);
+	/* Fills p->rq for the run.  0 or -errno. */
+	int (*prepare)(struct agent_prep *p);
+};
+
+extern const struct agent_backend agent_be_local, agent_be_ssh, agent_be_ipmi;
+
+/* be_local.c: adds "K=V" to p's environment scratch. */
+void agent_prep_env(struct agent_prep *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void agent_prep_release(struct agent_prep *p);
+
+/* dispatch.c: a result for a run that failed before reaching its device
+ * (bad input, no address, no credentials), from a start function. */
+void agent_fail_now(struct job *j, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
