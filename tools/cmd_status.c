@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "special/status.h"
 #include "util/buf.h"
@@ -32,6 +33,8 @@ static void status_usage(FILE *f)
 		"  -r, --recursive    walk directories (implied for directory arguments)\n"
 		"  -e, --errors       print only non-zero statuses\n"
 		"  -a, --all          also enter the dynamic proc/ and sys/ directories\n"
+		"  -q, --queue        print the agent queues of the mount at PATH: for local,\n"
+		"                     ssh and ipmi runs, how many run, wait and may run at once\n"
 		"  -h, --help         show this help\n\n"
 		"PATH defaults to $SYSMAN_ROOT or /sysman.  Exit status: 0 if every\n"
 		"status is 0, 1 if any is non-zero or cannot be read, 2 on a usage error.\n");
@@ -161,12 +164,29 @@ static void status_arg(const char *arg, const struct status_opts *o, struct tall
 	free(file);
 }
 
+/* -q: the daemon's agent queues, from the root's user.sysman.agents. */
+static int show_queue(const char *root)
+{
+	char v[1024];
+	ssize_t n = getxattr(root, "user.sysman.agents", v, sizeof(v) - 1);
+
+	if (n < 0) {
+		cli_err("%s: cannot read the agent queues (is it a sysman mount point?): %s", root,
+			strerror(errno));
+		return CLI_FAIL;
+	}
+	v[n] = '\0';
+	fputs(v, stdout);
+	return CLI_OK;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "recursive", no_argument, NULL, 'r' },
 		{ "errors", no_argument, NULL, 'e' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "queue", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,8 +195,9 @@ int cmd_status(int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "reah", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "reaqh", lo, NULL)) != -1) {
 		switch (c) {
+		case 'q': return show_queue(optind < argc ? argv[optind] : cli_default_root());
 		case 'r': break;  /* directories are always walked */
 		case 'e': o.errors_only = true; break;
 		case 'a': o.all = true; break;

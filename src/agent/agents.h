@@ -73,6 +73,8 @@ bool agent_path_dynamic(struct agent_layer *al, const char *path);
 
 struct agent_call {
 	const char *path;              /* below the mount, leading "/" */
+	const char *exec;              /* an agent file outside the tree's agents
+	                                * (discovery agents); NULL: chosen by path */
 	enum agent_op op;
 	const char *input;             /* what was written; may be NULL */
 	size_t input_len;

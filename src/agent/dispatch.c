@@ -249,7 +249,9 @@ int agent_run(struct agent_layer *al, const struct agent_call *c)
 	/* a reference to the agent file's record: the trie may be rebuilt
 	 * while the run is prepared */
 	pthread_mutex_lock(&al->trie_mu);
-	{
+	if (c->exec) {
+		f = agent_file_classify(c->exec);
+	} else {
 		const struct agent_file *a = find_agent(al, c->path, c->op);
 
 		if (a && agent_file_changed(a)) {

@@ -113,6 +113,7 @@ struct sm_run;
 struct sm_run_opts {
 	const char *path;             /* path below the mount, leading "/" */
 	enum agent_op op;
+	const char *exec;             /* an explicit agent file (discovery); NULL: by path */
 	const char *input;
 	size_t input_len;
 	uid_t uid;

@@ -23,6 +23,7 @@
 #include "fs/special.h"
 #include "special/status.h"
 #include "util/audit.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -135,7 +136,7 @@ static double file_attr_timeout(struct sysman *sm, struct sm_inode *in, const ch
 	int secs, busy;
 
 	if (!S_ISREG(st->st_mode) || st->st_mtim.tv_sec == 0 ||
-	    status_is_status_name(base_name(path)) ||
+	    special_of(path) == SPECIAL_STATUS ||
 	    !sm_agent_for(sm, path, AGENT_READ))
 		return 0;
 	model = conf_cache_model(&sm->conf, path + 1, &secs);
@@ -298,12 +299,13 @@ static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
 		bool special = false;
 
 		if (inode_path(sm, in, path, sizeof(path)) == 0) {
-			if (status_is_status_name(base_name(path))) {
+			enum sm_special k = special_of(path);
+
+			if (k == SPECIAL_STATUS) {
 				errno = EPERM;
 				goto err;
 			}
-			special = strcmp(base_name(path), "ids") == 0 ||
-				  strcmp(path, "/discover_master") == 0;
+			special = special_has_handle(k);
 		}
 		if (!special) {
 			r = fh && fh->fd >= 0 ? ftruncate(fh->fd, attr->st_size)
@@ -386,7 +388,7 @@ static void make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	struct fuse_entry_param e;
 	int r;
 
-	if (status_is_status_name(name)) {
+	if (special_of_name("x", name) == SPECIAL_STATUS) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
@@ -465,7 +467,7 @@ static void sm_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 	struct sysman *sm = sm_data(req);
 	struct sm_inode *a = inode_get(sm, parent), *b = inode_get(sm, newparent);
 
-	if (status_is_status_name(newname) && !status_is_status_name(name)) {
+	if (special_of_name("x", newname) == SPECIAL_STATUS && special_of_name("x", name) != SPECIAL_STATUS) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
@@ -485,12 +487,41 @@ static void sm_statfs(fuse_req_t req, fuse_ino_t ino)
 
 /* ---- extended attributes (incl. POSIX ACLs) ---- */
 
+/* "user.sysman.agents" on the root: the agent layer's queues, per class
+ * (sysman status --queue). */
+static bool reply_agent_stats(struct sysman *sm, fuse_req_t req, size_t size)
+{
+	static const char *const names[RUNNER_NCLASSES] = { "local", "ssh", "ipmi" };
+	struct runner_stats st;
+	struct buf b = BUF_INIT;
+
+	if (!sm->runner)
+		return false;
+	runner_stats(sm->runner, &st);
+	for (int c = 0; c < RUNNER_NCLASSES; c++)
+		buf_printf(&b, "%s running %u queued %u limit %d\n", names[c], st.class_running[c],
+			   st.class_queued[c], st.class_limit[c]);
+	buf_printf(&b, "lock_waiting %u started %lu finished %lu timed_out %lu\n", st.lock_waiting,
+		   st.started, st.finished, st.timed_out);
+	if (size == 0)
+		fuse_reply_xattr(req, b.len);
+	else if (size < b.len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, b.data, b.len);
+	buf_release(&b);
+	return true;
+}
+
 static void sm_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	struct sm_inode *in = inode_get(sm_data(req), ino);
+	struct sysman *sm = sm_data(req);
+	struct sm_inode *in = inode_get(sm, ino);
 	char proc[64], *v = NULL;
 	ssize_t n;
 
+	if (in == &sm->root && strcmp(name, "user.sysman.agents") == 0 && reply_agent_stats(sm, req, size))
+		return;
 	procname(in, proc, sizeof(proc));
 	if (size) {
 		v = malloc(size);

@@ -211,14 +211,13 @@ void sm_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	char path[PATH_MAX];
 	int acc = fi->flags & O_ACCMODE;
 	bool rd = acc != O_WRONLY, wr = acc != O_RDONLY;
-	const char *name;
 
 	if (inode_path(sm, in, path, sizeof(path)) < 0) {
 		sm_reply_open(sm, req, in, fi);
 		return;
 	}
-	name = base_name(path);
-	if (status_is_status_name(name)) {
+	switch (special_of(path)) {
+	case SPECIAL_STATUS:
 		if (wr || (fi->flags & O_TRUNC)) {
 			fuse_reply_err(req, EACCES);
 			return;
@@ -226,17 +225,22 @@ void sm_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		if (!open_status(sm, req, in, path, fi))
 			sm_reply_open(sm, req, in, fi);
 		return;
-	}
-	if (strcmp(name, "ids") == 0) {
+	case SPECIAL_IDS:
 		special_open_ids(sm, req, in, path, fi);
 		return;
+	case SPECIAL_DISCOVER:
+		if (wr) {
+			special_open_discover(sm, req, in, fi);
+			return;
+		}
+		break;
+	case SPECIAL_LOCK:
+		if (rd)
+			special_refresh_lock(sm, path);
+		break;
+	case SPECIAL_NONE:
+		break;
 	}
-	if (strcmp(path, "/discover_master") == 0 && wr) {
-		special_open_discover(sm, req, in, fi);
-		return;
-	}
-	if (strcmp(name, "lock") == 0 && rd)
-		special_refresh_lock(sm, path);
 	if (rd && !(fi->flags & O_TRUNC)) {
 		/* a run in flight (e.g. an async write) is waited for first */
 		struct waiter *w;
@@ -264,7 +268,7 @@ void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	char dpath[PATH_MAX], path[PATH_MAX];
 	int fd, r;
 
-	if (status_is_status_name(name)) {
+	if (special_of_name("x", name) == SPECIAL_STATUS) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
@@ -282,7 +286,7 @@ void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	dir_path(sm, dir, name, dpath, path, sizeof(path));
-	if (strcmp(name, "ids") == 0 || strcmp(path, "/discover_master") == 0) {
+	if (special_has_handle(special_of(path))) {
 		close(fd);
 		fh = special_new_handle(sm, (struct sm_inode *)(uintptr_t)e.ino, path, fi);
 		fd = -1;

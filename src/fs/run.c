@@ -185,10 +185,12 @@ int sm_run_agent(struct sysman *sm, const struct sm_run_opts *o)
 	}
 	c->o.path = c->path;
 	c->o.input = NULL;  /* the agent layer keeps its own copy */
+	c->o.exec = NULL;
 	c->o.extra_env = NULL;
 	sm_status_prepare(sm, o);
 	memset(&call, 0, sizeof(call));
 	call.path = c->path;
+	call.exec = o->exec;
 	call.op = o->op;
 	call.input = o->input;
 	call.input_len = o->input_len;

@@ -19,6 +19,42 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+static const struct {
+	const char *name;
+	bool root_only;        /* only directly below the mount point */
+	enum sm_special kind;
+} specials[] = {
+	{ "ids", false, SPECIAL_IDS },
+	{ "discover_master", true, SPECIAL_DISCOVER },
+	{ "lock", false, SPECIAL_LOCK },
+};
+
+enum sm_special special_of_name(const char *dirpath, const char *name)
+{
+	bool at_root = !dirpath[0] || strcmp(dirpath, "/") == 0;
+
+	if (status_is_status_name(name))
+		return SPECIAL_STATUS;
+	for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
+		if (strcmp(name, specials[i].name) == 0 && (at_root || !specials[i].root_only))
+			return specials[i].kind;
+	return SPECIAL_NONE;
+}
+
+enum sm_special special_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return special_of_name("/", path);
+	return special_of_name(slash == path ? "/" : "x", slash + 1);
+}
+
+bool special_has_handle(enum sm_special k)
+{
+	return k == SPECIAL_IDS || k == SPECIAL_DISCOVER;
+}
+
 static void dir_of(const char *path, char *dir, size_t len)
 {
 	const char *s = strrchr(path, '/');
@@ -313,8 +349,10 @@ static void rm_rf(int at, const char *name, int depth)
 
 static bool listing_skips(const char *n)
 {
-	return !strcmp(n, ".") || !strcmp(n, "..") || status_is_status_name(n) ||
-	       !strcmp(n, "ids") || !strcmp(n, "lock");
+	enum sm_special k = special_of_name("x", n);
+
+	return !strcmp(n, ".") || !strcmp(n, "..") || k == SPECIAL_STATUS || k == SPECIAL_IDS ||
+	       k == SPECIAL_LOCK;
 }
 
 struct listed_ctx {

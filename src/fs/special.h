@@ -11,6 +11,23 @@
 
 struct buf;
 
+/* The special files, told apart in one place (special.c's table):
+ *   SPECIAL_STATUS   "F.status": read-only, an open waits for F's run;
+ *   SPECIAL_IDS      "ids" anywhere: credentials kept in memory only;
+ *   SPECIAL_DISCOVER "/discover_master": lines are discovered on write;
+ *   SPECIAL_LOCK     "lock" anywhere: serialises agents below its
+ *                    directory, reading it shows the holder;
+ * the names the listing agents never remove are these too. */
+enum sm_special { SPECIAL_NONE = 0, SPECIAL_STATUS, SPECIAL_IDS, SPECIAL_DISCOVER, SPECIAL_LOCK };
+
+/* What path (below the mount, leading "/") is. */
+enum sm_special special_of(const char *path);
+/* The same for an entry name in a directory at dirpath. */
+enum sm_special special_of_name(const char *dirpath, const char *name);
+/* True for special files whose content lives in memory behind their own
+ * file handle (ids, discover_master): no truncate, writes are checked. */
+bool special_has_handle(enum sm_special k);
+
 /* open() of an "ids" file: writes go to memory, reads show user names. */
 void special_open_ids(struct sysman *sm, fuse_req_t req, struct sm_inode *in, const char *path,
 		      struct fuse_file_info *fi);

@@ -238,7 +238,7 @@ def cluster(testbed, make_sysman):
     """cluster(extra_conf="") -> a Sysman over the testbed, discovered, with
     the BMC credentials in /sysman/ids."""
     def make(extra="", discover=True):
-        s = make_sysman(conf=cluster_conf(testbed, extra + f"\nssh_known_hosts = {{KH}}"))
+        s = make_sysman(conf=cluster_conf(testbed, f"ssh_known_hosts = {{KH}}\n" + extra))
         # each daemon has its own known_hosts
         s.stop()
         with open(s.conf) as f:

@@ -10,7 +10,8 @@ from conftest import TB_BASE, TB_BLADES, TB_HOSTS, blade_addr, bmc_addr, host_ad
 
 
 def test_stopped_host_times_out_others_finish(cluster, testbed):
-    s = cluster("agent_timeout = 6\nssh_connect_timeout = 2")
+    # commands have no time-out by default: this site gives them one
+    s = cluster("agent_timeout = 6\nssh_connect_timeout = 2\n[timeout]\nsystems/servers/*/command = 6")
     hosts = [host_addr(TB_BASE, i) for i in range(1, TB_HOSTS + 1)]
     victim = hosts[2]
     for h in hosts:   # warm sessions, so the victim hangs mid-command

@@ -56,18 +56,19 @@ def test_many_reads_concurrent_in_daemon(make_sysman, testbed):
     assert all(s.status(f"systems/bmcs/{b}/power") == "0" for b in bmcs)
 
 
-def test_lock_runs_ipmi_agent_as_process(make_sysman, testbed):
-    """Under a lock the file runs through the runner (its lock queue
-    serialises it): here sysman-ipmi finds no lib/ipmi-agent."""
+def test_lock_keeps_ipmi_in_daemon(make_sysman, testbed):
+    """A lock serialises IPMI files in the daemon like any other agent
+    (issue 9): they are not handed to a process (here sysman-ipmi would
+    find no lib/ipmi-agent and fail with 127)."""
     s = ipmi_only(make_sysman, testbed)
     b = bmc_addr(TB_BASE, 1)
     os.makedirs(s.p(f"systems/bmcs/{b}"))
     f = f"systems/bmcs/{b}/power"
     assert s.read(f) == "on\n"
     sh(f"touch {s.p(f'systems/bmcs/{b}/lock')}")
-    s.read(f)
-    st = s.status(f)
-    assert st.startswith("127 ") and "cannot find the IPMI agent" in st, st
+    assert s.read(f) == "on\n" and s.status(f) == "0"
+    audit = open(s.audit).read()
+    assert f"/{f} " in audit and "via=ipmi" in audit
     os.unlink(s.p(f"systems/bmcs/{b}/lock"))
     assert s.read(f) == "on\n" and s.status(f) == "0"
 

@@ -297,6 +297,7 @@ static int submit(struct batch *b, const char *exec, const char *input, const ch
 
 	memset(&o, 0, sizeof(o));
 	o.path = "/discover_master";
+	o.exec = exec;
 	o.op = AGENT_WRITE;
 	o.input = input;
 	o.input_len = input ? strlen(input) : 0;
