@@ -111,6 +111,38 @@ int ipmi_request_check(const struct ipmi_request *rq, char *msg, size_t msglen)
 	return ipmi_request_parse(rq, &op, &boot, msg, msglen);
 }
 
+/* ---- completion codes ---- */
+
+const char *ipmi_cc_text(uint8_t cc, char *buf, size_t len)
+{
+	static const struct { uint8_t cc; const char *text; } codes[] = {
+		{ 0x00, "Command completed normally" }, { 0xc0, "Node busy" },
+		{ 0xc1, "Invalid command" }, { 0xc2, "Invalid command on LUN" }, { 0xc3, "Timeout" },
+		{ 0xc4, "Out of space" }, { 0xc5, "Reservation cancelled or invalid" },
+		{ 0xc6, "Request data truncated" }, { 0xc7, "Request data length invalid" },
+		{ 0xc8, "Request data field length limit exceeded" },
+		{ 0xc9, "Parameter out of range" },
+		{ 0xca, "Cannot return number of requested data bytes" },
+		{ 0xcb, "Requested sensor, data, or record not found" },
+		{ 0xcc, "Invalid data field in request" },
+		{ 0xcd, "Command illegal for specified sensor or record type" },
+		{ 0xce, "Command response could not be provided" },
+		{ 0xcf, "Cannot execute duplicated request" },
+		{ 0xd0, "SDR Repository in update mode" },
+		{ 0xd1, "Device firmeware in update mode" },   /* sic, as ipmitool prints it */
+		{ 0xd2, "BMC initialization in progress" }, { 0xd3, "Destination unavailable" },
+		{ 0xd4, "Insufficient privilege level" },
+		{ 0xd5, "Command not supported in present state" },
+		{ 0xd6, "Cannot execute command, command disabled" }, { 0xff, "Unspecified error" },
+	};
+
+	for (size_t i = 0; i < N(codes); i++)
+		if (codes[i].cc == cc)
+			return codes[i].text;
+	snprintf(buf, len, "Unknown value 0x%02x", cc);
+	return buf;
+}
+
 /* ---- power ---- */
 
 int ipmi_power_parse(const char *word, enum ipmi_op *ret)

@@ -37,6 +37,10 @@ enum ipmi_bootdev {
 int ipmi_request_parse(const struct ipmi_request *rq, enum ipmi_op *ret_op,
 		       enum ipmi_bootdev *ret_boot, char *msg, size_t msglen);
 
+/* ipmitool's text for a completion code ("Unspecified error"); buf
+ * (len) holds the text of a code it does not know. */
+const char *ipmi_cc_text(uint8_t cc, char *buf, size_t len);
+
 /* ---- bootorder ---- */
 
 /* A written boot order ("network, floppy, cdrom, harddisk", aliases,

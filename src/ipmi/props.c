@@ -22,13 +22,36 @@
 
 /* ---- boot order ---- */
 
-static int set_boot_param(struct ipmi_session *s, const uint8_t *data, size_t len,
-			  struct ipmi_outcome *o, bool *ret_broken)
+/* Set System Boot Options; a refusal in lib/ipmi-agent's words ("BMC H
+ * refused boot device floppy (floppy): Set Chassis Boot Parameter 5
+ * failed: Unspecified error"). */
+static int set_boot_param(struct ipmi_session *s, enum ipmi_bootdev dev, const uint8_t *data,
+			  size_t len, struct ipmi_outcome *o, bool *ret_broken)
 {
+	static const char *const words[] = {
+		[IPMI_BOOT_NONE] = "none", [IPMI_BOOT_NETWORK] = "network",
+		[IPMI_BOOT_FLOPPY] = "floppy", [IPMI_BOOT_CDROM] = "cdrom",
+		[IPMI_BOOT_HARDDISK] = "harddisk", [IPMI_BOOT_BIOS] = "bios",
+	};
+	static const char *const ipmitool_words[] = {
+		[IPMI_BOOT_NONE] = "none", [IPMI_BOOT_NETWORK] = "pxe",
+		[IPMI_BOOT_FLOPPY] = "floppy", [IPMI_BOOT_CDROM] = "cdrom",
+		[IPMI_BOOT_HARDDISK] = "disk", [IPMI_BOOT_BIOS] = "bios",
+	};
 	uint8_t rs[8], cc;
+	char tmp[32];
 	size_t n;
+	int r = ipmi_raw(s, NETFN_CHASSIS, 0, 0x08, data, len, rs, sizeof(rs), &n, &cc, o,
+			 ret_broken);
 
-	return ipmi_raw(s, NETFN_CHASSIS, 0, 0x08, data, len, rs, sizeof(rs), &n, &cc, o, ret_broken);
+	if (r < 0 && cc && dev == IPMI_BOOT_NONE)
+		return ipmi_fail(o, r, "BMC %s: Set Chassis Boot Parameter %d failed: %s", s->host,
+				 data[0], ipmi_cc_text(cc, tmp, sizeof(tmp)));
+	if (r < 0 && cc)
+		return ipmi_fail(o, r, "BMC %s refused boot device %s (%s): Set Chassis Boot "
+				 "Parameter %d failed: %s", s->host, words[dev], ipmitool_words[dev],
+				 data[0], ipmi_cc_text(cc, tmp, sizeof(tmp)));
+	return r;
 }
 
 /* As `ipmitool chassis bootdev DEV options=persistent`: set in
@@ -46,16 +69,17 @@ static int write_bootdev(struct ipmi_session *s, enum ipmi_bootdev dev, struct i
 	if (dev != IPMI_BOOT_NONE)
 		flags[1] |= 0x40;    /* persistent */
 	memset(&ignored, 0, sizeof(ignored));
-	progress = set_boot_param(s, in_progress, sizeof(in_progress), &ignored, ret_broken) == 0;
+	progress = set_boot_param(s, dev, in_progress, sizeof(in_progress), &ignored,
+				  ret_broken) == 0;
 	if (*ret_broken)
 		return ipmi_fail(o, ignored.rc, "%s", ignored.message);
-	r = set_boot_param(s, ack, sizeof(ack), o, ret_broken);
+	r = set_boot_param(s, dev, ack, sizeof(ack), o, ret_broken);
 	if (r == 0)
-		r = set_boot_param(s, flags, sizeof(flags), o, ret_broken);
+		r = set_boot_param(s, dev, flags, sizeof(flags), o, ret_broken);
 	if (progress && !*ret_broken) {
 		bool broken = false;
 
-		set_boot_param(s, complete, sizeof(complete), &ignored, &broken);
+		set_boot_param(s, dev, complete, sizeof(complete), &ignored, &broken);
 	}
 	return r;
 }

@@ -142,57 +142,61 @@ static int cmd_error(struct ipmi_session *s, fiid_obj_t rs, uint8_t netfn, struc
 	}
 }
 
-static int chassis_code(enum ipmi_op op)
+/* Chassis Control codes and ipmitool's names for them */
+static int chassis_code(enum ipmi_op op, const char **ret_name)
 {
 	switch (op) {
 	case IPMI_POWER_ON:
-		return IPMI_CHASSIS_CONTROL_POWER_UP;
+		*ret_name = "Up/On";
+		return 0x01;
 	case IPMI_POWER_OFF:
-		return IPMI_CHASSIS_CONTROL_POWER_DOWN;
+		*ret_name = "Down/Off";
+		return 0x00;
 	case IPMI_POWER_CYCLE:
-		return IPMI_CHASSIS_CONTROL_POWER_CYCLE;
+		*ret_name = "Cycle";
+		return 0x02;
 	case IPMI_POWER_RESET:
-		return IPMI_CHASSIS_CONTROL_HARD_RESET;
-	case IPMI_POWER_SOFT:
-		return IPMI_CHASSIS_CONTROL_INITIATE_SOFT_SHUTDOWN;
+		*ret_name = "Reset";
+		return 0x03;
 	default:
-		return -1;
+		*ret_name = "Soft";
+		return 0x05;
 	}
 }
 
+/* Get Chassis Status or Chassis Control; a refusal in ipmitool's words
+ * ("Set Chassis Power Control to Down/Off failed: Node busy"). */
 static int session_power(struct ipmi_session *s, enum ipmi_op op, struct ipmi_outcome *o,
 			 bool *ret_broken)
 {
-	fiid_obj_t rs;
-	uint64_t on = 0;
+	uint8_t rs[8], cc, code;
+	const char *name = "";
+	char tmp[32];
+	size_t n;
 	int r;
 
-	*ret_broken = false;
-	rs = fiid_obj_create(op == IPMI_POWER_STATUS ? tmpl_cmd_get_chassis_status_rs
-						      : tmpl_cmd_chassis_control_rs);
-	if (!rs)
-		return ipmi_fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
-	if (op == IPMI_POWER_STATUS)
-		r = ipmi_cmd_get_chassis_status(s->ctx, rs);
-	else
-		r = ipmi_cmd_chassis_control(s->ctx, (uint8_t)chassis_code(op), rs);
-	if (r < 0) {
-		r = cmd_error(s, rs, IPMI_NET_FN_CHASSIS_RQ, o, ret_broken);
-		goto out;
+	if (op == IPMI_POWER_STATUS) {
+		r = ipmi_raw(s, 0x00, 0, 0x01, NULL, 0, rs, sizeof(rs), &n, &cc, o, ret_broken);
+		if (r < 0 && cc)
+			return ipmi_fail(o, r, "BMC %s: Get Chassis Power Status failed: %s", s->host,
+					 ipmi_cc_text(cc, tmp, sizeof(tmp)));
+		if (r < 0)
+			return r;
+		if (n < 1)
+			return ipmi_fail(o, -EIO, "BMC %s: no power state in its Get Chassis Status "
+					 "answer", s->host);
+		o->power = rs[0] & 0x01;
+	} else {
+		code = (uint8_t)chassis_code(op, &name);
+		r = ipmi_raw(s, 0x00, 0, 0x02, &code, 1, rs, sizeof(rs), &n, &cc, o, ret_broken);
+		if (r < 0 && cc)
+			return ipmi_fail(o, r, "BMC %s: Set Chassis Power Control to %s failed: %s",
+					 s->host, name, ipmi_cc_text(cc, tmp, sizeof(tmp)));
+		if (r < 0)
+			return r;
 	}
-	ipmi_mono_now(&s->last_io);
-	if (op == IPMI_POWER_STATUS && FIID_OBJ_GET(rs, "current_power_state.power_is_on", &on) < 0) {
-		r = ipmi_fail(o, -EIO, "BMC %s: no power state in its Get Chassis Status answer", s->host);
-		goto out;
-	}
-	o->power = on ? 1 : 0;
 	buf_printf(&o->text, "%s\n", ipmi_power_word(op, o->power));
-	o->rc = 0;
-	o->message[0] = '\0';
-	r = 0;
-out:
-	fiid_obj_destroy(rs);
-	return r;
+	return 0;
 }
 
 int ipmi_raw(struct ipmi_session *s, uint8_t netfn, uint8_t lun, uint8_t cmd, const uint8_t *data,
@@ -219,9 +223,7 @@ int ipmi_raw(struct ipmi_session *s, uint8_t netfn, uint8_t lun, uint8_t cmd, co
 		return ipmi_fail(o, -EIO, "BMC %s: short answer to command 0x%02x", s->host, cmd);
 	if (ans[1] != 0) {
 		*ret_cc = ans[1];
-		if (ipmi_completion_code_strerror_r(cmd, netfn, ans[1], why, sizeof(why)) < 0)
-			snprintf(why, sizeof(why), "completion code 0x%02x", ans[1]);
-		return ipmi_fail(o, -EIO, "BMC %s: %s", s->host, why);
+		return ipmi_fail(o, -EIO, "BMC %s: %s", s->host, ipmi_cc_text(ans[1], why, sizeof(why)));
 	}
 	*ret_len = (size_t)n - 2 < rsmax ? (size_t)n - 2 : rsmax;
 	memcpy(rs, ans + 2, *ret_len);

@@ -176,9 +176,10 @@ def compare_props(tool, tb, pools, b1, b2):
           st0["sdr_fetches"] == 2 and st1["sdr_fetches"] == st0["sdr_fetches"], (st0, st1))
 
     # writes: the pool writes b1, the agent b2 (same starting state)
-    for value in ("cdrom", "harddisk, network", "PXE floppy", "bios", "default",
+    for value in ("cdrom", "harddisk, network", "PXE floppy", "floppy, cdrom", "bios", "default",
                   "network, floppy, cdrom, harddisk"):
         mine, theirs = c.prop("write", "bootorder", b1, value), agent(b2, "write", "bootorder", value)
+        mine = (mine[0], mine[1], mine[2].replace(b1, b2))     # messages name the BMC
         same("write bootorder %r" % value, mine, theirs)
         same("bootorder %r on the BMC" % value, open(os.path.join(tb.bmc(b1)["dir"], "boot")).read(),
              open(os.path.join(tb.bmc(b2)["dir"], "boot")).read())
