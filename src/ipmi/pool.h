@@ -32,11 +32,15 @@
  * a session is reused only while at least T/2 of it is left.  A request
  * finding its reused session broken (no answer: BMC restarted, session
  * expired) closes it, opens a new one once with T/2 (a restarted BMC
- * answers at once) and retries the command: a restarted BMC is
- * transparent, and one that died under an open session is reported
- * after at most about 2 T.  A failed open also fails the requests queued
- * behind it for the same session and password at once (they would wait
- * for the same answer).
+ * answers at once) and, for a read, sends the request again: a restarted
+ * BMC is transparent, and one that died under an open session is
+ * reported after at most about 2 T.  A write (power, bootorder, eventlog
+ * clear) is never sent twice: on a reused session a Get Device ID first
+ * proves the session alive (a broken one is replaced before the write
+ * goes out), and a write that got no answer fails with -ETIMEDOUT (it may
+ * or may not have taken effect).  A failed open also fails the requests
+ * queued behind it for the same session and password at once (they
+ * would wait for the same answer).
  *
  * SDR: the sensor records of each BMC (keyed "host:port") are read once
  * and kept in the pool, so a later sensors or temperature read sends only
@@ -161,15 +165,13 @@ int ipmi_prop_lookup(const char *name, enum ipmi_prop *ret);
  * write; msg says so).  msg may be NULL. */
 int ipmi_request_check(const struct ipmi_request *rq, char *msg, size_t msglen);
 
-/* Queues rq for t (strings and input copied; the password copy is wiped
- * when the request completes).  Writes (power, bootorder, eventlog clear) are sent at most once: a
- * write on a reused session first proves the session alive (Get Device
- * ID) and is never resent after a broken answer; a read may be resent
- * once on a new session (see above).  Returns 0 (done will be called
- * exactly once), -EINVAL (no host or user, bad property, a request
- * ipmi_request_check() refuses: check first for its message), -ENOMEM,
- * -ESHUTDOWN, or the error of starting the threads (-EAGAIN ...); on
- * failure done is never called. */
+/* Queues rq for t (strings copied, the written value parsed; the
+ * password copy is wiped when the request completes).  Writes are sent
+ * at most once, reads at most twice (see above).  Returns 0 (done will
+ * be called exactly once), -EINVAL (no host or user, bad property, a
+ * request ipmi_request_check() refuses: check first for its message),
+ * -ENOMEM, -ESHUTDOWN, or the error of starting the threads (-EAGAIN
+ * ...); on failure done is never called. */
 int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t,
 		     const struct ipmi_request *rq, ipmi_done_fn done, void *arg);
 
