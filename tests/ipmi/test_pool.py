@@ -324,6 +324,28 @@ def run_tests(tool, tb):
               (st0, st1))
         check("BMC restarted: within 1.5 T (%.0f ms)" % ms, ms < 7500)
 
+        # --- a write on a session whose BMC restarted: the session is
+        # proven first and replaced, and the write is sent exactly once
+        def power_sets():
+            with open(tb.bmc(b2)["access_log"]) as f:
+                return sum(1 for l in f if " begin set power " in l)
+        tb.kill_bmc(b2)
+        tb.restart_bmc(b2)
+        st0, sets0 = q.stats(), power_sets()
+        res, ms, out = q.power("on", b2)
+        st1 = q.stats()
+        check("write after a BMC restart: answers", res.get(b2) == ("0", "on"), out)
+        check("write after a BMC restart: sent once", power_sets() - sets0 == 1,
+              power_sets() - sets0)
+        check("write after a BMC restart: a new session",
+              st1["opens"] - st0["opens"] == 1, (st0, st1))
+        # a dead BMC: the write fails, never sent twice
+        tb.kill_bmc(b2)
+        res, ms, out = q.prop("write", "bootorder", b2, "cdrom"), 0, ""
+        check("write to a BMC killed under an open session: ETIMEDOUT",
+              res == (errno.ETIMEDOUT, "", "BMC %s:623 not responding" % b2), res)
+        tb.restart_bmc(b2)
+
         # --- every property, as lib/ipmi-agent gives it
         compare_props(tool, tb, pools, b1, b2)
 
