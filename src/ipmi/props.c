@@ -291,7 +291,7 @@ int ipmi_prop_sensors(struct ipmi_pool *p, struct ipmi_session *s, const struct 
 		return r;
 	for (size_t i = 0; i < sdr->n; i++) {
 		const struct ipmi_sensor *se = &sdr->sensors[i];
-		struct ipmi_reading rd;
+		struct ipmi_reading rd = { NULL, 0 };
 		uint8_t rs[8];
 
 		if (temp ? se->sensor_type != 0x01 : se->record_type != 0x01)
