@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "ipmi/format.h"
 #include "util/hmap.h"
 
 #define DEFAULT_THREADS 16
@@ -27,6 +28,61 @@ struct tally {
 	unsigned long opens, open_fails, reopens, commands, keepalives, closes;
 };
 
+/* ---- the SDR cache (p->mu) ---- */
+
+static void sdr_release(struct ipmi_sdr *sdr)
+{
+	if (sdr) {
+		free(sdr->sensors);
+		free(sdr);
+	}
+}
+
+static void sdr_free_cb(void *v)
+{
+	sdr_release(v);
+}
+
+struct ipmi_sdr *ipmi_sdr_get(struct ipmi_pool *p, const char *target)
+{
+	struct ipmi_sdr *sdr;
+
+	pthread_mutex_lock(&p->mu);
+	sdr = hmap_get(p->sdrs, target);
+	if (sdr)
+		sdr->refs++;
+	pthread_mutex_unlock(&p->mu);
+	return sdr;
+}
+
+void ipmi_sdr_unref(struct ipmi_pool *p, struct ipmi_sdr *sdr)
+{
+	if (!sdr)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (--sdr->refs == 0)
+		sdr_release(sdr);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void ipmi_sdr_put(struct ipmi_pool *p, const char *target, struct ipmi_sdr *sdr)
+{
+	struct ipmi_sdr *old;
+
+	pthread_mutex_lock(&p->mu);
+	old = hmap_get(p->sdrs, target);
+	if (old) {
+		hmap_del(p->sdrs, target);
+		if (--old->refs == 0)
+			sdr_release(old);
+	}
+	sdr->refs++;                        /* the table's reference */
+	if (hmap_put(p->sdrs, target, sdr, NULL) < 0)
+		sdr->refs--;                    /* not cached: the next read fetches */
+	p->st.sdr_fetches++;
+	pthread_mutex_unlock(&p->mu);
+}
+
 void ipmi_mono_now(struct timespec *ts)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
@@ -38,35 +94,6 @@ long ipmi_ms_since(const struct timespec *then)
 
 	ipmi_mono_now(&now);
 	return (long)(now.tv_sec - then->tv_sec) * 1000L + (now.tv_nsec - then->tv_nsec) / 1000000L;
-}
-
-int ipmi_power_parse(const char *word, enum ipmi_op *ret)
-{
-	static const struct { const char *w; enum ipmi_op op; } words[] = {
-		{ "on", IPMI_POWER_ON }, { "1", IPMI_POWER_ON }, { "off", IPMI_POWER_OFF },
-		{ "0", IPMI_POWER_OFF }, { "cycle", IPMI_POWER_CYCLE },
-		{ "reset", IPMI_POWER_RESET }, { "soft", IPMI_POWER_SOFT },
-	};
-
-	for (size_t i = 0; word && i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcasecmp(word, words[i].w) == 0) {
-			*ret = words[i].op;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-const char *ipmi_power_word(enum ipmi_op op, int power)
-{
-	switch (op) {
-	case IPMI_POWER_STATUS:
-		return power ? "on" : "off";
-	case IPMI_POWER_OFF:
-	case IPMI_POWER_SOFT:
-		return "off";
-	default:
-		return "on";   /* on, cycle and reset leave it on */
-	}
 }
 
 static void req_free(struct ipmi_req *rq)
@@ -172,10 +199,16 @@ static int open_for(struct ipmi_pool *p, struct ipmi_session *s, const struct ip
 
 /* Runs rq on s: reuses the open session if it was opened with the same
  * password and has at least half its time left; a reused session that
- * broke (no answer: BMC restarted, session expired) is replaced once. */
+ * broke (no answer: BMC restarted, session expired) is replaced once and
+ * a read resent.  A write is sent once: on a reused session a Get Device
+ * ID first proves the session alive (and a broken one is replaced before
+ * the write goes out). */
 static void serve(struct ipmi_pool *p, struct ipmi_session *s, const struct ipmi_req *rq,
 		  struct ipmi_outcome *o, struct tally *t)
 {
+	/* a BMC that restarted answers the new session at once; half the
+	 * time keeps a dead one's total under about 2 T */
+	unsigned half = p->session_ms / 2 < MIN_TIMEOUT_MS ? MIN_TIMEOUT_MS : p->session_ms / 2;
 	bool reused, broken = false;
 	int r;
 
@@ -183,23 +216,26 @@ static void serve(struct ipmi_pool *p, struct ipmi_session *s, const struct ipmi
 		       ipmi_ms_since(&s->last_io) >= (long)s->session_ms / 2))
 		drop(s, t);
 	reused = s->ctx != NULL;
-	if (!reused && open_for(p, s, rq, p->session_ms, o, t) < 0)
-		goto out;
-	r = ipmi_session_power(s, rq->op, o, &broken);
-	if (r < 0 && broken && reused) {
-		/* a BMC that restarted answers the new session at once; half
-		 * the time keeps a dead one's total under about 2 T */
-		unsigned half = p->session_ms / 2 < MIN_TIMEOUT_MS ? MIN_TIMEOUT_MS : p->session_ms / 2;
-
+	if (reused && rq->write && ipmi_session_keepalive(s) < 0) {
 		drop(s, t);
 		t->reopens++;
 		if (open_for(p, s, rq, half, o, t) < 0)
 			goto out;
-		r = ipmi_session_power(s, rq->op, o, &broken);
+		reused = false;
 	}
-	if (r == 0)
+	if (!s->ctx && open_for(p, s, rq, p->session_ms, o, t) < 0)
+		goto out;
+	r = ipmi_session_serve(p, s, rq, o, &broken);
+	if (r < 0 && broken && reused && !rq->write) {
+		drop(s, t);
+		t->reopens++;
+		if (open_for(p, s, rq, half, o, t) < 0)
+			goto out;
+		r = ipmi_session_serve(p, s, rq, o, &broken);
+	}
+	if (r == 0 || !broken)
 		t->commands++;
-	else if (broken)
+	if (r < 0 && broken)
 		drop(s, t);    /* the next request opens a new one */
 out:
 	ipmi_mono_now(&s->last_use);
@@ -207,7 +243,10 @@ out:
 
 static void deliver(struct ipmi_req *rq, const struct ipmi_outcome *o, double ms)
 {
-	struct ipmi_result res = { .rc = o->rc, .power = o->power, .message = o->message, .ms = ms };
+	struct ipmi_result res = {
+		.rc = o->rc, .power = o->power, .message = o->message, .ms = ms,
+		.text = o->rc == 0 ? buf_str(&o->text) : "", .text_len = o->rc == 0 ? o->text.len : 0,
+	};
 
 	/* the password is no longer needed */
 	sodium_memzero(rq->password, rq->password_len);
@@ -326,6 +365,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->mu);
 
 		memset(&o, 0, sizeof(o));
+		buf_init(&o.text, IPMI_TEXT_MAX);
 		ipmi_mono_now(&t0);
 		if (rq) {
 			serve(p, s, rq, &o, &t);
@@ -358,6 +398,7 @@ static void *worker_main(void *arg)
 			deliver(same, &o, ms);
 			same = n;
 		}
+		buf_release(&o.text);
 		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -469,6 +510,7 @@ static void pool_stop_threads(struct ipmi_pool *p)
 static void pool_destroy(struct ipmi_pool *p)
 {
 	hmap_free(p->sessions, session_free_cb);
+	hmap_free(p->sdrs, sdr_free_cb);     /* no request runs: one reference each */
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->tick);
@@ -508,8 +550,9 @@ struct ipmi_pool *ipmi_pool_new(const struct ipmi_pool_config *cfg)
 	pthread_cond_init(&p->tick, &ca);
 	pthread_condattr_destroy(&ca);
 	p->sessions = hmap_new();
+	p->sdrs = hmap_new();
 	p->workers = calloc((size_t)p->cfg.threads, sizeof(*p->workers));
-	if (!p->sessions || !p->workers) {
+	if (!p->sessions || !p->sdrs || !p->workers) {
 		pool_destroy(p);
 		errno = ENOMEM;
 		return NULL;
@@ -573,8 +616,8 @@ void ipmi_pool_free(struct ipmi_pool *p)
 	pool_destroy(p);
 }
 
-int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
-		     ipmi_done_fn done, void *arg)
+int (ipmi_pool_submit)(struct ipmi_pool *p, const struct ipmi_target *t,
+		       const struct ipmi_request *req, ipmi_done_fn done, void *arg)
 {
 	const char *pw = t && t->password ? t->password : "";
 	struct ipmi_session *s;
@@ -583,8 +626,8 @@ int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi
 	int port, r = 0;
 
 	if (!p || !t || !t->host || !t->host[0] || strlen(t->host) > HOST_MAX ||
-	    strpbrk(t->host, "\n\r\t ") || !t->user || strchr(t->user, '\n') || !done ||
-	    op < IPMI_POWER_STATUS || op > IPMI_POWER_SOFT)
+	    strpbrk(t->host, "\n\r\t ") || !t->user || strchr(t->user, '\n') || !done || !req ||
+	    (req->write && req->input_len > IPMI_INPUT_MAX))
 		return -EINVAL;
 	port = t->port ? t->port : p->cfg.port;
 	if (port < 1 || port > 65535)
@@ -592,12 +635,19 @@ int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi
 	rq = calloc(1, sizeof(*rq));
 	if (!rq)
 		return -ENOMEM;
-	rq->op = op;
+	r = ipmi_request_parse(req, &rq->op, &rq->boot, NULL, 0);
+	if (r < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	rq->prop = req->prop;
+	rq->write = req->write;
 	rq->done = done;
 	rq->arg = arg;
 	rq->password_len = strlen(pw);
 	rq->password = malloc(rq->password_len + 1);
-	if (!rq->password || asprintf(&key, "%s\n%d\n%s", t->host, port, t->user) < 0) {
+	if (!rq->password ||
+	    asprintf(&key, "%s\n%d\n%s", t->host, port, t->user) < 0) {
 		key = NULL;
 		r = -ENOMEM;
 		goto out;
@@ -637,6 +687,25 @@ out:
 	free(key);
 	req_free(rq);
 	return r;
+}
+
+int ipmi_pool_submit_op(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
+			ipmi_done_fn done, void *arg)
+{
+	static const char *const words[] = {
+		[IPMI_POWER_ON] = "on", [IPMI_POWER_OFF] = "off", [IPMI_POWER_CYCLE] = "cycle",
+		[IPMI_POWER_RESET] = "reset", [IPMI_POWER_SOFT] = "soft",
+	};
+	struct ipmi_request rq = { .prop = IPMI_PROP_POWER };
+
+	if (op < IPMI_POWER_STATUS || op > IPMI_POWER_SOFT)
+		return -EINVAL;
+	if (op != IPMI_POWER_STATUS) {
+		rq.write = true;
+		rq.input = words[op];
+		rq.input_len = strlen(words[op]);
+	}
+	return (ipmi_pool_submit)(p, t, &rq, done, arg);
 }
 
 void ipmi_pool_stats(struct ipmi_pool *p, struct ipmi_pool_stats *ret)

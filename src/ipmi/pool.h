@@ -32,13 +32,23 @@
  * a session is reused only while at least T/2 of it is left.  A request
  * finding its reused session broken (no answer: BMC restarted, session
  * expired) closes it, opens a new one once with T/2 (a restarted BMC
- * answers at once) and retries the command: a restarted BMC is
- * transparent, and one that died under an open session is reported
- * after at most about 2 T.  A failed open also fails the requests queued
- * behind it for the same session and password at once (they would wait
- * for the same answer).
+ * answers at once) and, for a read, sends the request again: a restarted
+ * BMC is transparent, and one that died under an open session is
+ * reported after at most about 2 T.  A write (power, bootorder, eventlog
+ * clear) is never sent twice: on a reused session a Get Device ID first
+ * proves the session alive (a broken one is replaced before the write
+ * goes out), and a write that got no answer fails with -ETIMEDOUT (it may
+ * or may not have taken effect).  A failed open also fails the requests
+ * queued behind it for the same session and password at once (they
+ * would wait for the same answer).
  *
- * The power commands use the privilege level ADMINISTRATOR (as ipmitool
+ * SDR: the sensor records of each BMC (keyed "host:port") are read once
+ * and kept in the pool, so a later sensors or temperature read sends only
+ * Get Sensor Reading commands; a session opened anew first asks the BMC
+ * for its repository's change time stamps and reads the records again if
+ * they moved (or if the BMC does not give them).
+ *
+ * Every command uses the privilege level ADMINISTRATOR (as ipmitool
  * -I lanplus does) and request it already in the Open Session Request
  * (libfreeipmi's "opensesspriv" workaround; ipmitool does the same, and
  * OpenIPMI's ipmi_sim requires it).
@@ -59,15 +69,6 @@ struct ipmi_pool_config {
 	int port;           /* port when a target has none; 0: 623 */
 };
 
-enum ipmi_op {
-	IPMI_POWER_STATUS,  /* Get Chassis Status: is the power on? */
-	IPMI_POWER_ON,      /* Chassis Control: power up */
-	IPMI_POWER_OFF,     /* power down (hard) */
-	IPMI_POWER_CYCLE,   /* power cycle */
-	IPMI_POWER_RESET,   /* hard reset */
-	IPMI_POWER_SOFT,    /* initiate soft shutdown (ACPI) */
-};
-
 struct ipmi_target {
 	const char *host;      /* IPv4 address or name (libfreeipmi resolves it) */
 	int port;              /* 0: cfg.port */
@@ -75,25 +76,69 @@ struct ipmi_target {
 	const char *password;  /* at most 20 bytes; NULL: empty */
 };
 
+/* The properties a BMC file can be.  What each reads and writes, in the
+ * text lib/ipmi-agent (ipmitool) gives for the same BMC:
+ *   POWER        "on"/"off"; write on|off|cycle|reset|soft|1|0, shows the
+ *                state the write leads to
+ *   BOOTORDER    "network, floppy, cdrom, harddisk", the first = the IPMI
+ *                boot device (boot flags, parameter 5), the rest in that
+ *                default order; write such a list (aliases pxe, disk, cd,
+ *                bios ...; "default"/"none": no override): the first
+ *                device is set persistent
+ *   TEMPERATURE  degrees C of the first temperature sensor in the SDR
+ *                ("23", "23.5"); also "temperature_mp"
+ *   SENSORS      "name | reading | status" per full sensor record, as
+ *                `ipmitool sdr list full`
+ *   EVENTLOG     the SEL as `ipmitool sel elist`, oldest first; write
+ *                "clear" empties it (the file then reads "")
+ *   FRU          FRU device 0 as `ipmitool fru print 0` */
+#ifdef SYSMAN_IPMI_FS_TRANSITION
+/* transitional: src/fs/ipmi_agent.c has an enum of this name */
+#define ipmi_prop ipmi_prop_
+#endif
+enum ipmi_prop {
+	IPMI_PROP_POWER,
+	IPMI_PROP_BOOTORDER,
+	IPMI_PROP_TEMPERATURE,
+	IPMI_PROP_SENSORS,
+	IPMI_PROP_EVENTLOG,
+	IPMI_PROP_FRU,
+};
+
+/* One read or write of a property; input is what was written (a write
+ * only; need not be NUL-terminated). */
+struct ipmi_request {
+	enum ipmi_prop prop;
+	bool write;
+	const char *input;
+	size_t input_len;
+};
+
 /* What a request came to.  rc is 0 or -errno:
  *   -EACCES     authentication failed (unknown user, wrong password or K_g,
  *               privilege not granted)
  *   -ETIMEDOUT  the BMC did not answer (see above)
  *   -EINVAL     bad target (user or password too long, port) or cipher
- *               suite the library or the BMC does not offer
+ *               suite the library or the BMC does not offer; a written
+ *               value ipmi_request_check() refuses
+ *   -EOPNOTSUPP the property has no write
  *   -EHOSTUNREACH  the host name does not resolve
  *   -EIO        the BMC answered with an error (completion code), or a
  *               protocol error
+ *   -ENODATA    temperature: no temperature sensor, or no reading
  *   -ENOMEM, -ESHUTDOWN (the pool is being freed)
- * power: for IPMI_POWER_STATUS with rc 0, 1 if the power is on, else 0.
+ * text: with rc 0 the file's new content, newline-terminated, or "" (an
+ * empty SEL, a cleared one); "" on failure.
  * message: "" on success, else one line for a .status file naming the BMC
  * as "host:port" (timeouts) or "host" (the rest), never the password.
- * Valid only during the callback. */
+ * text and message are valid only during the callback. */
 struct ipmi_result {
 	int rc;
-	int power;
+	const char *text;
+	size_t text_len;
 	const char *message;
 	double ms;             /* from the worker taking the request up */
+	int power;             /* transitional (see the end): power read, 1 = on */
 };
 
 typedef void (*ipmi_done_fn)(void *arg, const struct ipmi_result *res);
@@ -109,34 +154,65 @@ struct ipmi_pool *ipmi_pool_new(const struct ipmi_pool_config *cfg);
  * from a `done` callback. */
 void ipmi_pool_free(struct ipmi_pool *p);
 
-/* Queues op for t (strings copied; the password copy is wiped when the
- * request completes).  Returns 0 (done will be called exactly once),
- * -EINVAL (no host or user, bad op), -ENOMEM, -ESHUTDOWN, or the error of
- * starting the threads (-EAGAIN ...); on failure done is never called. */
-int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
-		     ipmi_done_fn done, void *arg);
+/* "power", "bootorder", "temperature", "temperature_mp", "sensors",
+ * "eventlog", "fru" to a property.  Returns 0 or -ENOENT. */
+int ipmi_prop_lookup(const char *name, enum ipmi_prop *ret);
+
+/* Checks a request before anything touches the network.  Returns 0,
+ * -EINVAL (a written value the property refuses; msg says why, in the
+ * words of lib/ipmi-agent, e.g. "invalid power value 'x': expected on,
+ * off, cycle, reset, soft, 1 or 0"), or -EOPNOTSUPP (the property has no
+ * write; msg says so).  msg may be NULL. */
+int ipmi_request_check(const struct ipmi_request *rq, char *msg, size_t msglen);
+
+/* Queues rq for t (strings copied, the written value parsed; the
+ * password copy is wiped when the request completes).  Writes are sent
+ * at most once, reads at most twice (see above).  Returns 0 (done will
+ * be called exactly once), -EINVAL (no host or user, bad property, a
+ * request ipmi_request_check() refuses: check first for its message),
+ * -ENOMEM, -ESHUTDOWN, or the error of starting the threads (-EAGAIN
+ * ...); on failure done is never called. */
+int ipmi_pool_submit(struct ipmi_pool *p, const struct ipmi_target *t,
+		     const struct ipmi_request *rq, ipmi_done_fn done, void *arg);
 
 struct ipmi_pool_stats {
 	unsigned long opens;        /* sessions opened successfully */
 	unsigned long open_fails;   /* failed session opens */
 	unsigned long reopens;      /* opens to replace a broken session */
-	unsigned long commands;     /* power commands answered */
+	unsigned long commands;     /* requests answered (one per request) */
 	unsigned long keepalives;   /* keepalives answered */
 	unsigned long closes;       /* sessions closed (idle, password change, broken) */
+	unsigned long sdr_fetches;  /* SDR repositories read (cache misses) */
 	unsigned sessions;          /* sessions open now */
 	unsigned queued;            /* requests waiting now */
 };
 
 /* A snapshot of the counters (tests: session reuse shows as opens not
- * growing with commands). */
+ * growing with commands, the SDR cache as sdr_fetches not growing with
+ * sensor reads). */
 void ipmi_pool_stats(struct ipmi_pool *p, struct ipmi_pool_stats *ret);
 
-/* "on", "off", "cycle", "reset", "soft", "1", "0" (case-insensitive) to an
- * op.  Returns 0 or -EINVAL. */
+/* ---- Transitional: the power-only calls of src/fs/ipmi_agent.c, kept
+ * only until the IPMI back end in src/agent/ calls ipmi_pool_submit()
+ * with a struct ipmi_request.  Delete this block, ipmi_result.power, the
+ * SYSMAN_IPMI_FS_TRANSITION lines (here and in src/meson.build) then;
+ * nothing else uses them. ---- */
+enum ipmi_op {
+	IPMI_POWER_STATUS, IPMI_POWER_ON, IPMI_POWER_OFF, IPMI_POWER_CYCLE,
+	IPMI_POWER_RESET, IPMI_POWER_SOFT,
+};
+/* "on", "off", "cycle", "reset", "soft", "1", "0" (any case) to an op.
+ * Returns 0 or -EINVAL. */
 int ipmi_power_parse(const char *word, enum ipmi_op *ret);
-
-/* The word the power file shows after op succeeded: "on" or "off"
- * (status: by the power bit). */
+/* "on" or "off": the state after op (status: by the power bit). */
 const char *ipmi_power_word(enum ipmi_op op, int power);
+/* ipmi_pool_submit() of a power read (IPMI_POWER_STATUS) or write. */
+int ipmi_pool_submit_op(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
+			ipmi_done_fn done, void *arg);
+#ifdef SYSMAN_IPMI_FS_TRANSITION
+#undef ipmi_prop
+#endif
+#define ipmi_pool_submit(p, t, x, done, arg) \
+	_Generic((x), enum ipmi_op: ipmi_pool_submit_op, default: ipmi_pool_submit)(p, t, x, done, arg)
 
 #endif

@@ -1,5 +1,6 @@
-/* One BMC session on libfreeipmi: open, power commands, keepalive, close,
- * and the translation of libfreeipmi's errors (see pool.h, pool_int.h). */
+/* One BMC session on libfreeipmi: open, raw and power commands,
+ * keepalive, close, and the translation of libfreeipmi's errors (see
+ * pool.h, pool_int.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +16,7 @@ void ipmi_lib_init(void)
 	ipmi_rmcpplus_init();
 }
 
-static int fail(struct ipmi_outcome *o, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct ipmi_outcome *o, int rc, const char *fmt, ...)
+int ipmi_fail(struct ipmi_outcome *o, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,29 +38,29 @@ static bool auth_error(int e)
 static int open_error(struct ipmi_pool *p, struct ipmi_session *s, int e, struct ipmi_outcome *o)
 {
 	if (auth_error(e))
-		return fail(o, -EACCES, "authentication failed for user '%s' on BMC %s", s->user, s->host);
+		return ipmi_fail(o, -EACCES, "authentication failed for user '%s' on BMC %s", s->user, s->host);
 	switch (e) {
 	case IPMI_ERR_CONNECTION_TIMEOUT:
 	case IPMI_ERR_SESSION_TIMEOUT:
-		return fail(o, -ETIMEDOUT, "BMC %s:%d not responding", s->host, s->port);
+		return ipmi_fail(o, -ETIMEDOUT, "BMC %s:%d not responding", s->host, s->port);
 	case IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT:
 	case IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED:
-		return fail(o, -EACCES, "user '%s' may not use privilege level ADMINISTRATOR on BMC %s",
+		return ipmi_fail(o, -EACCES, "user '%s' may not use privilege level ADMINISTRATOR on BMC %s",
 			    s->user, s->host);
 	case IPMI_ERR_CIPHER_SUITE_ID_UNAVAILABLE:
-		return fail(o, -EINVAL, "BMC %s does not offer cipher suite %d (ipmi_cipher)", s->host,
+		return ipmi_fail(o, -EINVAL, "BMC %s does not offer cipher suite %d (ipmi_cipher)", s->host,
 			    p->cfg.cipher_suite);
 	case IPMI_ERR_IPMI_2_0_UNAVAILABLE:
-		return fail(o, -EIO, "BMC %s does not speak IPMI 2.0 (RMCP+)", s->host);
+		return ipmi_fail(o, -EIO, "BMC %s does not speak IPMI 2.0 (RMCP+)", s->host);
 	case IPMI_ERR_HOSTNAME_INVALID:
-		return fail(o, -EHOSTUNREACH, "BMC %s: cannot resolve the address", s->host);
+		return ipmi_fail(o, -EHOSTUNREACH, "BMC %s: cannot resolve the address", s->host);
 	case IPMI_ERR_PARAMETERS:
-		return fail(o, -EINVAL, "BMC %s: libfreeipmi refused the parameters (cipher suite %d)",
+		return ipmi_fail(o, -EINVAL, "BMC %s: libfreeipmi refused the parameters (cipher suite %d)",
 			    s->host, p->cfg.cipher_suite);
 	case IPMI_ERR_OUT_OF_MEMORY:
-		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+		return ipmi_fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
 	default:
-		return fail(o, -EIO, "BMC %s: %s", s->host, ipmi_ctx_strerror(e));
+		return ipmi_fail(o, -EIO, "BMC %s: %s", s->host, ipmi_ctx_strerror(e));
 	}
 }
 
@@ -76,14 +75,14 @@ int ipmi_session_open(struct ipmi_pool *p, struct ipmi_session *s, const struct 
 	int e;
 
 	if (strlen(s->user) > IPMI_USER_MAX)
-		return fail(o, -EINVAL, "user name '%s' is longer than %d bytes (IPMI 2.0)", s->user,
+		return ipmi_fail(o, -EINVAL, "user name '%s' is longer than %d bytes (IPMI 2.0)", s->user,
 			    IPMI_USER_MAX);
 	if (rq->password_len > IPMI_PASS_MAX)
-		return fail(o, -EINVAL, "the password for BMC %s is longer than %d bytes (IPMI 2.0)",
+		return ipmi_fail(o, -EINVAL, "the password for BMC %s is longer than %d bytes (IPMI 2.0)",
 			    s->host, IPMI_PASS_MAX);
 	ctx = ipmi_ctx_create();
 	if (!ctx)
-		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+		return ipmi_fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
 	if (ipmi_ctx_open_outofband_2_0(ctx, s->target, s->user, rq->password, NULL, 0,
 					IPMI_PRIVILEGE_LEVEL_ADMIN, (uint8_t)p->cfg.cipher_suite, ms,
 					retransmit,
@@ -95,6 +94,7 @@ int ipmi_session_open(struct ipmi_pool *p, struct ipmi_session *s, const struct 
 	}
 	s->ctx = ctx;
 	s->session_ms = ms;
+	s->sdr_checked = false;
 	memcpy(s->pw_hash, rq->pw_hash, sizeof(s->pw_hash));
 	ipmi_mono_now(&s->last_io);
 	return 0;
@@ -121,16 +121,16 @@ static int cmd_error(struct ipmi_session *s, fiid_obj_t rs, uint8_t netfn, struc
 	case IPMI_ERR_SESSION_TIMEOUT:
 	case IPMI_ERR_CONNECTION_TIMEOUT:
 		*ret_broken = true;
-		return fail(o, -ETIMEDOUT, "BMC %s:%d not responding", s->host, s->port);
+		return ipmi_fail(o, -ETIMEDOUT, "BMC %s:%d not responding", s->host, s->port);
 	case IPMI_ERR_BAD_COMPLETION_CODE:
 		if (ipmi_completion_code_strerror_cmd_r(rs, netfn, why, sizeof(why)) < 0)
 			snprintf(why, sizeof(why), "%s", ipmi_ctx_strerror(e));
-		return fail(o, -EIO, "BMC %s: %s", s->host, why);
+		return ipmi_fail(o, -EIO, "BMC %s: %s", s->host, why);
 	case IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT:
-		return fail(o, -EACCES, "user '%s' lacks the privilege for this command on BMC %s",
+		return ipmi_fail(o, -EACCES, "user '%s' lacks the privilege for this command on BMC %s",
 			    s->user, s->host);
 	case IPMI_ERR_OUT_OF_MEMORY:
-		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
+		return ipmi_fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
 	case IPMI_ERR_SYSTEM_ERROR:
 	case IPMI_ERR_IPMI_ERROR:
 	case IPMI_ERR_BAD_RMCPPLUS_STATUS_CODE:
@@ -138,59 +138,130 @@ static int cmd_error(struct ipmi_session *s, fiid_obj_t rs, uint8_t netfn, struc
 		*ret_broken = true;
 		/* fall through */
 	default:
-		return fail(o, -EIO, "BMC %s: %s", s->host, ipmi_ctx_strerror(e));
+		return ipmi_fail(o, -EIO, "BMC %s: %s", s->host, ipmi_ctx_strerror(e));
 	}
 }
 
-static int chassis_code(enum ipmi_op op)
+/* Chassis Control codes and ipmitool's names for them */
+static int chassis_code(enum ipmi_op op, const char **ret_name)
 {
 	switch (op) {
 	case IPMI_POWER_ON:
-		return IPMI_CHASSIS_CONTROL_POWER_UP;
+		*ret_name = "Up/On";
+		return 0x01;
 	case IPMI_POWER_OFF:
-		return IPMI_CHASSIS_CONTROL_POWER_DOWN;
+		*ret_name = "Down/Off";
+		return 0x00;
 	case IPMI_POWER_CYCLE:
-		return IPMI_CHASSIS_CONTROL_POWER_CYCLE;
+		*ret_name = "Cycle";
+		return 0x02;
 	case IPMI_POWER_RESET:
-		return IPMI_CHASSIS_CONTROL_HARD_RESET;
-	case IPMI_POWER_SOFT:
-		return IPMI_CHASSIS_CONTROL_INITIATE_SOFT_SHUTDOWN;
+		*ret_name = "Reset";
+		return 0x03;
 	default:
-		return -1;
+		*ret_name = "Soft";
+		return 0x05;
 	}
 }
 
-int ipmi_session_power(struct ipmi_session *s, enum ipmi_op op, struct ipmi_outcome *o,
-		       bool *ret_broken)
+/* Get Chassis Status or Chassis Control; a refusal in ipmitool's words
+ * ("Set Chassis Power Control to Down/Off failed: Node busy"). */
+static int session_power(struct ipmi_session *s, enum ipmi_op op, struct ipmi_outcome *o,
+			 bool *ret_broken)
 {
-	fiid_obj_t rs;
-	uint64_t on = 0;
+	uint8_t rs[8], cc, code;
+	const char *name = "";
+	char tmp[32];
+	size_t n;
 	int r;
 
+	if (op == IPMI_POWER_STATUS) {
+		r = ipmi_raw(s, 0x00, 0, 0x01, NULL, 0, rs, sizeof(rs), &n, &cc, o, ret_broken);
+		if (r < 0 && cc)
+			return ipmi_fail(o, r, "BMC %s: Get Chassis Power Status failed: %s", s->host,
+					 ipmi_cc_text(cc, tmp, sizeof(tmp)));
+		if (r < 0)
+			return r;
+		if (n < 1)
+			return ipmi_fail(o, -EIO, "BMC %s: no power state in its Get Chassis Status "
+					 "answer", s->host);
+		o->power = rs[0] & 0x01;
+	} else {
+		code = (uint8_t)chassis_code(op, &name);
+		r = ipmi_raw(s, 0x00, 0, 0x02, &code, 1, rs, sizeof(rs), &n, &cc, o, ret_broken);
+		if (r < 0 && cc)
+			return ipmi_fail(o, r, "BMC %s: Set Chassis Power Control to %s failed: %s",
+					 s->host, name, ipmi_cc_text(cc, tmp, sizeof(tmp)));
+		if (r < 0)
+			return r;
+	}
+	buf_printf(&o->text, "%s\n", ipmi_power_word(op, o->power));
+	return 0;
+}
+
+int ipmi_raw(struct ipmi_session *s, uint8_t netfn, uint8_t lun, uint8_t cmd, const uint8_t *data,
+	     size_t len, uint8_t *rs, size_t rsmax, size_t *ret_len, uint8_t *ret_cc,
+	     struct ipmi_outcome *o, bool *ret_broken)
+{
+	uint8_t rq[64], ans[300];
+	char why[128];
+	int n;
+
 	*ret_broken = false;
-	rs = fiid_obj_create(op == IPMI_POWER_STATUS ? tmpl_cmd_get_chassis_status_rs
-						      : tmpl_cmd_chassis_control_rs);
-	if (!rs)
-		return fail(o, -ENOMEM, "BMC %s: out of memory", s->host);
-	if (op == IPMI_POWER_STATUS)
-		r = ipmi_cmd_get_chassis_status(s->ctx, rs);
-	else
-		r = ipmi_cmd_chassis_control(s->ctx, (uint8_t)chassis_code(op), rs);
-	if (r < 0) {
-		r = cmd_error(s, rs, IPMI_NET_FN_CHASSIS_RQ, o, ret_broken);
-		goto out;
-	}
+	*ret_cc = 0;
+	*ret_len = 0;
+	if (len + 1 > sizeof(rq))
+		return ipmi_fail(o, -EINVAL, "BMC %s: command too long", s->host);
+	rq[0] = cmd;
+	if (len)
+		memcpy(rq + 1, data, len);
+	n = ipmi_cmd_raw(s->ctx, lun, netfn, rq, (unsigned)len + 1, ans, sizeof(ans));
+	if (n < 0)
+		return cmd_error(s, NULL, netfn, o, ret_broken);
 	ipmi_mono_now(&s->last_io);
-	if (op == IPMI_POWER_STATUS && FIID_OBJ_GET(rs, "current_power_state.power_is_on", &on) < 0) {
-		r = fail(o, -EIO, "BMC %s: no power state in its Get Chassis Status answer", s->host);
-		goto out;
+	if (n < 2)
+		return ipmi_fail(o, -EIO, "BMC %s: short answer to command 0x%02x", s->host, cmd);
+	if (ans[1] != 0) {
+		*ret_cc = ans[1];
+		return ipmi_fail(o, -EIO, "BMC %s: %s", s->host, ipmi_cc_text(ans[1], why, sizeof(why)));
 	}
-	o->power = on ? 1 : 0;
-	o->rc = 0;
-	o->message[0] = '\0';
-	r = 0;
-out:
-	fiid_obj_destroy(rs);
+	*ret_len = (size_t)n - 2 < rsmax ? (size_t)n - 2 : rsmax;
+	memcpy(rs, ans + 2, *ret_len);
+	return 0;
+}
+
+int ipmi_session_serve(struct ipmi_pool *p, struct ipmi_session *s, const struct ipmi_req *rq,
+		       struct ipmi_outcome *o, bool *ret_broken)
+{
+	int r;
+
+	buf_reset(&o->text);
+	switch (rq->prop) {
+	case IPMI_PROP_POWER:
+		r = session_power(s, rq->op, o, ret_broken);
+		break;
+	case IPMI_PROP_BOOTORDER:
+		r = ipmi_prop_bootorder(s, rq, o, ret_broken);
+		break;
+	case IPMI_PROP_TEMPERATURE:
+	case IPMI_PROP_SENSORS:
+		r = ipmi_prop_sensors(p, s, rq, o, ret_broken);
+		break;
+	case IPMI_PROP_EVENTLOG:
+		r = ipmi_prop_eventlog(p, s, rq, o, ret_broken);
+		break;
+	case IPMI_PROP_FRU:
+		r = ipmi_prop_fru(s, o, ret_broken);
+		break;
+	default:
+		r = ipmi_fail(o, -EINVAL, "BMC %s: no such property", s->host);
+	}
+	if (r == 0) {
+		o->rc = 0;
+		o->message[0] = '\0';
+	} else {
+		buf_reset(&o->text);
+	}
 	return r;
 }
 

@@ -5,18 +5,24 @@ real OpenIPMI ipmi_sim BMCs.
 Usage: test_pool.py path/to/sysman-ipmipool-run
 
 Starts its own BMCs with tests/testbed/testbed.py (three ipmi_sim on
-127.B.1.1-3, B from SYSMAN_IPMI_TEST_BASE or the first free of 127.8,
-127.10, 127.11, ...) and drives the pool through sysman-ipmipool-run
-(a script on its stdin, results on its stdout).  Covers: power read and
-write (checked on the BMC's own state), session reuse (the pool's counters:
-one session per BMC for many requests), keepalive across idle time, a
-changed password, a wrong password (EACCES, nothing changes), a dead BMC
-(ETIMEDOUT within the bound, cold and with an open session), and a
-restarted BMC (the session is replaced transparently).  Every process it
+127.B.1.1-3, B from SYSMAN_IPMI_TEST_BASE, SYSMAN_TEST_TB_BASE or the first
+free of 127.8, 127.10, 127.11, ...) and drives the pool through
+sysman-ipmipool-run (a script on its stdin, results on its stdout).
+Covers: power read and write (checked on the BMC's own state), session
+reuse (the pool's counters: one session per BMC for many requests),
+keepalive across idle time, a changed password, a wrong password (EACCES,
+nothing changes), a dead BMC (ETIMEDOUT within the bound, cold and with an
+open session), a restarted BMC (the session is replaced transparently),
+and every property against lib/ipmi-agent (ipmitool) on the same BMCs:
+bootorder, temperature, temperature_mp, sensors, eventlog and fru reads
+(also with threshold events and readings out of range), bootorder and
+eventlog writes, refused values, a wrong password and a dead BMC give the
+same content, exit code and message; the SDR is read once per BMC.  Every process it
 starts is stopped by PID, even on failure.  Needs root (ipmi_sim on port
 623 of loopback addresses) and ipmi_sim; exits 77 (meson: skipped)
 otherwise.
 """
+import errno
 import os
 import select
 import shutil
@@ -26,6 +32,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+AGENT = os.path.join(HERE, "..", "..", "agents", "lib", "ipmi-agent")
 sys.path.insert(0, os.path.join(HERE, "..", "testbed"))
 from testbed import BMC_PASSWORD, BMC_USER, Testbed, TestbedError, bmc_addr  # noqa: E402
 
@@ -89,6 +96,18 @@ class Pool:
             res[host] = (rc, text)
         return res, ms, out
 
+    def prop(self, op, prop, host, value=None):
+        """(rc as an exit code, content, message) of one read or write, as
+        lib/ipmi-agent would give them."""
+        line = "%s %s %s" % (op, prop, host) + ("" if value is None else " " + value)
+        out, _ = self.cmd(line)
+        assert len(out) == 1, out
+        rest = out[0].split(": ", 1)[1]
+        rc, _, text = rest.partition(" ")
+        if rc == "0":
+            return 0, text.replace("\\n", "\n").replace("\\\\", "\\"), ""
+        return getattr(errno, rc.lstrip("-")), "", text
+
     def stats(self):
         out, _ = self.cmd("stats")
         return {k: int(v) for k, v in (w.split("=") for w in out[0].split()[1:])}
@@ -110,9 +129,94 @@ def bmc_power(tb, addr):
         return "off" if f.read().strip() == "0" else "on"
 
 
+def agent(addr, op, prop, value=None, password=BMC_PASSWORD):
+    """(exit code, stdout, first stderr line) of lib/ipmi-agent for one
+    property of one BMC, the way sysmand runs it."""
+    env = dict(os.environ, SYSMAN_ADDRESS=addr, SYSMAN_USER=BMC_USER,
+               SYSMAN_PASSWORD=password, SYSMAN_IPMI_PROPERTY=prop, SYSMAN_OP=op,
+               SYSMAN_PATH="/systems/bmcs/%s/%s" % (addr, prop))
+    argv = ["/usr/bin/python3", AGENT, "-f", env["SYSMAN_PATH"]]
+    if value is not None:
+        argv += ["-i", value]
+    r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60,
+                       input="" if value is None else value + "\n")
+    err = r.stderr.splitlines()
+    return r.returncode, r.stdout, err[0] if err else ""
+
+
+def same(what, mine, theirs):
+    check(what + ": same as lib/ipmi-agent", mine == theirs,
+          "pool %r, ipmi-agent %r" % (mine, theirs))
+
+
+def compare_props(tool, tb, pools, b1, b2):
+    """Every property through the pool against lib/ipmi-agent."""
+    c = Pool(tool, "-t", "2000", "-i", "30")
+    pools.append(c)
+    # threshold events in the SELs and readings out of range
+    tb.set_temperature(b1, 58)
+    tb.set_temperature(b2, 70)
+    for b in (b1, b2):
+        for prop in ("bootorder", "temperature", "temperature_mp", "sensors", "eventlog", "fru"):
+            same("read %s of %s" % (prop, b), c.prop("read", prop, b), agent(b, "read", prop))
+    r = c.prop("read", "sensors", b2)
+    check("sensors show the non-recoverable reading", r[0] == 0 and "70 degrees C | nr" in r[1], r)
+    r = c.prop("read", "eventlog", b2)
+    check("eventlog shows threshold events with readings",
+          r[0] == 0 and "Upper Critical going high | Asserted | Reading 70 > Threshold" in r[1], r)
+    tb.set_temperature(b1, 31)
+    same("read temperature after a change", c.prop("read", "temperature", b1),
+         agent(b1, "read", "temperature"))
+    st0 = c.stats()
+    for _ in range(5):
+        c.prop("read", "sensors", b1)
+        c.prop("read", "temperature", b2)
+    st1 = c.stats()
+    check("SDR read once per BMC, then cached",
+          st0["sdr_fetches"] == 2 and st1["sdr_fetches"] == st0["sdr_fetches"], (st0, st1))
+
+    # writes: the pool writes b1, the agent b2 (same starting state)
+    for value in ("cdrom", "harddisk, network", "PXE floppy", "floppy, cdrom", "bios", "default",
+                  "network, floppy, cdrom, harddisk"):
+        mine, theirs = c.prop("write", "bootorder", b1, value), agent(b2, "write", "bootorder", value)
+        mine = (mine[0], mine[1], mine[2].replace(b1, b2))     # messages name the BMC
+        same("write bootorder %r" % value, mine, theirs)
+        same("bootorder %r on the BMC" % value, open(os.path.join(tb.bmc(b1)["dir"], "boot")).read(),
+             open(os.path.join(tb.bmc(b2)["dir"], "boot")).read())
+        same("read bootorder after %r" % value, c.prop("read", "bootorder", b1),
+             agent(b2, "read", "bootorder"))
+    for value in ("floppy, tape", "", " , "):
+        same("refused bootorder %r" % value, c.prop("write", "bootorder", b1, value),
+             agent(b2, "write", "bootorder", value))
+    for value in ("maybe", ""):
+        same("refused power %r" % value, c.prop("write", "power", b1, value),
+             agent(b2, "write", "power", value))
+    same("refused eventlog write", c.prop("write", "eventlog", b1, "erase"),
+         agent(b2, "write", "eventlog", "erase"))
+    same("eventlog clear", c.prop("write", "eventlog", b1, " Clear "),
+         agent(b2, "write", "eventlog", " Clear "))
+    same("eventlog after clear", c.prop("read", "eventlog", b1), agent(b2, "read", "eventlog"))
+    check("eventlog after clear is empty", c.prop("read", "eventlog", b1) == (0, "", ""))
+    tb.set_temperature(b1, 30)
+    tb.set_temperature(b2, 30)
+
+    # faults: a wrong password, a dead BMC
+    w = Pool(tool, "-t", "2000")
+    pools.append(w)
+    w.cmd("password not-the-password")
+    for prop in ("sensors", "eventlog"):
+        same("wrong password, %s" % prop, w.prop("read", prop, b1),
+             agent(b1, "read", prop, password="not-the-password"))
+    dead = "%s.1.250" % tb.base
+    for prop in ("sensors", "fru"):
+        same("dead BMC, %s" % prop, c.prop("read", prop, dead), agent(dead, "read", prop))
+    same("dead BMC, bootorder write", c.prop("write", "bootorder", dead, "cdrom"),
+         agent(dead, "write", "bootorder", "cdrom"))
+
+
 def start_testbed(d):
-    bases = [os.environ["SYSMAN_IPMI_TEST_BASE"]] if os.environ.get("SYSMAN_IPMI_TEST_BASE") \
-        else ["127.8"] + ["127.%d" % b for b in range(10, 30)]
+    base = os.environ.get("SYSMAN_IPMI_TEST_BASE") or os.environ.get("SYSMAN_TEST_TB_BASE")
+    bases = [base] if base else ["127.8"] + ["127.%d" % b for b in range(10, 30)]
     for base in bases:
         tb = Testbed(d, hosts=0, bmcs=3, chassis_blades=0, base=base, quiet=True)
         try:
@@ -219,6 +323,31 @@ def run_tests(tool, tb):
               st1["reopens"] - st0["reopens"] == 1 and st1["opens"] - st0["opens"] == 1,
               (st0, st1))
         check("BMC restarted: within 1.5 T (%.0f ms)" % ms, ms < 7500)
+
+        # --- a write on a session whose BMC restarted: the session is
+        # proven first and replaced, and the write is sent exactly once
+        def power_sets():
+            with open(tb.bmc(b2)["access_log"]) as f:
+                return sum(1 for l in f if " begin set power " in l)
+        tb.kill_bmc(b2)
+        tb.restart_bmc(b2)
+        st0, sets0 = q.stats(), power_sets()
+        res, ms, out = q.power("on", b2)
+        st1 = q.stats()
+        check("write after a BMC restart: answers", res.get(b2) == ("0", "on"), out)
+        check("write after a BMC restart: sent once", power_sets() - sets0 == 1,
+              power_sets() - sets0)
+        check("write after a BMC restart: a new session",
+              st1["opens"] - st0["opens"] == 1, (st0, st1))
+        # a dead BMC: the write fails, never sent twice
+        tb.kill_bmc(b2)
+        res, ms, out = q.prop("write", "bootorder", b2, "cdrom"), 0, ""
+        check("write to a BMC killed under an open session: ETIMEDOUT",
+              res == (errno.ETIMEDOUT, "", "BMC %s:623 not responding" % b2), res)
+        tb.restart_bmc(b2)
+
+        # --- every property, as lib/ipmi-agent gives it
+        compare_props(tool, tb, pools, b1, b2)
 
         # --- the pool closes its sessions at the end
         for pl in pools:

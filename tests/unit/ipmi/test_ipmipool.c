@@ -24,6 +24,12 @@
 
 #include "ipmi/pool.h"
 
+static const struct ipmi_request power_read = { .prop = IPMI_PROP_POWER };
+static const struct ipmi_request power_on = { .prop = IPMI_PROP_POWER, .write = true,
+					      .input = "on\n", .input_len = 3 };
+static const struct ipmi_request power_off = { .prop = IPMI_PROP_POWER, .write = true,
+					       .input = "off", .input_len = 3 };
+
 /* A bound loopback UDP socket that never answers; *port gets its port. */
 static int silent_bmc(int *port)
 {
@@ -143,15 +149,25 @@ static void test_submit_argument_checks(void **state)
 		{ .host = "a b", .user = "admin" }, { .host = "127.0.0.1", .user = NULL },
 		{ .host = "127.0.0.1", .user = "a\nb" }, { .host = "127.0.0.1", .port = 65536, .user = "u" },
 	};
+	struct ipmi_request bad_prop = { 0 }, bad_value = { .prop = IPMI_PROP_POWER, .write = true,
+							    .input = "maybe", .input_len = 5 };
+	struct ipmi_request no_write = { .prop = IPMI_PROP_SENSORS, .write = true, .input = "x",
+					 .input_len = 1 };
 	struct ipmi_pool_stats st;
 
 	(void)state;
 	assert_non_null(p);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(ipmi_pool_submit(p, &bad[i], IPMI_POWER_STATUS, on_done, NULL), -EINVAL);
+		assert_int_equal(ipmi_pool_submit(p, &bad[i], &power_read, on_done, NULL), -EINVAL);
+	bad_prop.prop = (enum ipmi_prop)42;
+	assert_int_equal(ipmi_pool_submit(p, &t, &bad_prop, on_done, NULL), -EINVAL);
+	assert_int_equal(ipmi_pool_submit(p, &t, &bad_value, on_done, NULL), -EINVAL);
+	assert_int_equal(ipmi_pool_submit(p, &t, &no_write, on_done, NULL), -EINVAL);
+	assert_int_equal(ipmi_pool_submit(p, &t, NULL, on_done, NULL), -EINVAL);
+	assert_int_equal(ipmi_pool_submit(p, &t, &power_read, NULL, NULL), -EINVAL);
+	assert_int_equal(ipmi_pool_submit(NULL, &t, &power_read, on_done, NULL), -EINVAL);
+	/* the transitional power-only call */
 	assert_int_equal(ipmi_pool_submit(p, &t, (enum ipmi_op)42, on_done, NULL), -EINVAL);
-	assert_int_equal(ipmi_pool_submit(p, &t, IPMI_POWER_STATUS, NULL, NULL), -EINVAL);
-	assert_int_equal(ipmi_pool_submit(NULL, &t, IPMI_POWER_STATUS, on_done, NULL), -EINVAL);
 	ipmi_pool_stats(p, &st);
 	assert_int_equal(st.queued, 0);
 	assert_int_equal(st.opens + st.open_fails, 0);
@@ -174,8 +190,8 @@ static void test_limits_before_network(void **state)
 
 	(void)state;
 	assert_non_null(p);
-	assert_int_equal(ipmi_pool_submit(p, &t1, IPMI_POWER_STATUS, on_done, &a[0]), 0);
-	assert_int_equal(ipmi_pool_submit(p, &t2, IPMI_POWER_ON, on_done, &a[1]), 0);
+	assert_int_equal(ipmi_pool_submit(p, &t1, &power_read, on_done, &a[0]), 0);
+	assert_int_equal(ipmi_pool_submit(p, &t2, &power_on, on_done, &a[1]), 0);
 	wait_all(&ws);
 	assert_true(now_ms() - t0 < 1000);
 	assert_int_equal(a[0].rc, -EINVAL);
@@ -207,8 +223,8 @@ static void test_timeout_and_queued_behind(void **state)
 	for (int i = 0; i < 5; i++) {
 		memset(&a[i], 0, sizeof(a[i]));
 		a[i].ws = &ws;
-		assert_int_equal(ipmi_pool_submit(p, &t, i ? IPMI_POWER_OFF : IPMI_POWER_STATUS,
-						  on_done, &a[i]), 0);
+		assert_int_equal(ipmi_pool_submit(p, &t, i ? &power_off : &power_read, on_done, &a[i]),
+				 0);
 	}
 	wait_all(&ws);
 	snprintf(want, sizeof(want), "BMC 127.0.0.1:%d not responding", port);
@@ -245,7 +261,7 @@ static void test_shutdown_fails_queued(void **state)
 		t.port = port[i];
 		memset(&a[i], 0, sizeof(a[i]));
 		a[i].ws = &ws;
-		assert_int_equal(ipmi_pool_submit(p, &t, IPMI_POWER_STATUS, on_done, &a[i]), 0);
+		assert_int_equal(ipmi_pool_submit(p, &t, &power_read, on_done, &a[i]), 0);
 	}
 	usleep(100 * 1000);    /* the one worker has taken the first */
 	t0 = now_ms();

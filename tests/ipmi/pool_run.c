@@ -1,6 +1,7 @@
 /*
- * run.c - sysman-ipmipool-run: drives the IPMI pool from a script on
- * stdin, for the component tests and manual checks.
+ * pool_run.c - sysman-ipmipool-run: drives the IPMI pool (src/ipmi)
+ * from a script on stdin, for the component tests, the bench and manual
+ * checks.
  *
  *   sysman-ipmipool-run [-t TIMEOUT_MS] [-j THREADS] [-C CIPHER]
  *                       [-i IDLE_S] [-p PORT] < SCRIPT
@@ -12,9 +13,17 @@
  *                        request per HOST, all submitted at once; prints
  *                        "HOST: RC TEXT" per request in order (RC is 0 or
  *                        -ENAME; TEXT is "on"/"off" or the error message)
+ *   read PROP HOST[:PORT]...   PROP is power, bootorder, temperature,
+ *                        temperature_mp, sensors, eventlog or fru: one read
+ *                        per HOST, all submitted at once; prints "HOST: RC
+ *                        TEXT" per request in order, TEXT being the file's
+ *                        content with backslash and newline escaped as \\
+ *                        and \n on success, else the message
+ *   write PROP HOST[:PORT] [VALUE]   writes the rest of the line (may be
+ *                        empty) to PROP of one BMC; prints as read does
  *   stats                prints "stats opens=N open_fails=N reopens=N
- *                        commands=N keepalives=N closes=N sessions=N
- *                        queued=N"
+ *                        commands=N keepalives=N closes=N sdr_fetches=N
+ *                        sessions=N queued=N"
  *   sleep SECONDS        waits
  * Every line's output ends with ". MS" (its wall time in milliseconds),
  * flushed, so a driver can read the answer to each line.  Exit status: 0
@@ -39,18 +48,39 @@
 
 struct slot {
 	const char *host;
-	enum ipmi_op op;
+	bool escape;           /* print the text escaped (else its first line) */
 	int rc;
 	char *text;
 	struct latch *latch;
 };
+
+/* text with '\\' and newlines escaped, or only up to the first newline */
+static char *show(const char *text, size_t len, bool escape)
+{
+	char *out = malloc(2 * len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n' && !escape)
+			break;
+		if (escape && (text[i] == '\\' || text[i] == '\n')) {
+			*o++ = '\\';
+			*o++ = text[i] == '\n' ? 'n' : '\\';
+		} else {
+			*o++ = text[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
 
 static void on_done(void *arg, const struct ipmi_result *res)
 {
 	struct slot *s = arg;
 
 	s->rc = res->rc;
-	s->text = strdup(res->rc == 0 ? ipmi_power_word(s->op, res->power) : res->message);
+	s->text = res->rc == 0 ? show(res->text, res->text_len, s->escape) : strdup(res->message);
 	latch_count_down(s->latch);
 }
 
@@ -62,20 +92,20 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int parse_op(const char *w, enum ipmi_op *op)
+static bool power_word(const char *w)
 {
-	if (strcmp(w, "status") == 0) {
-		*op = IPMI_POWER_STATUS;
-		return 0;
-	}
-	if (strcmp(w, "1") == 0 || strcmp(w, "0") == 0)
-		return -EINVAL;   /* words only in scripts */
-	return ipmi_power_parse(w, op);
+	static const char *const words[] = { "status", "on", "off", "cycle", "reset", "soft" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(w, words[i]) == 0)
+			return true;
+	return false;
 }
 
-/* Runs op on every host of the line (strtok_r state in save). */
-static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *user,
-		  const char *password)
+/* Runs rq on every host of the line (strtok_r state in save); hosts is
+ * 1 for a write (the rest of the line is its value). */
+static void batch(struct ipmi_pool *p, const struct ipmi_request *rq, bool escape, char *save,
+		  const char *user, const char *password)
 {
 	struct slot *slots = calloc(MAX_BATCH, sizeof(*slots));
 	struct latch l;
@@ -89,7 +119,7 @@ static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *
 	}
 	while ((w = strtok_r(NULL, " \t", &save)) && n < MAX_BATCH) {
 		slots[n].host = w;
-		slots[n].op = op;
+		slots[n].escape = escape;
 		slots[n].latch = &l;
 		n++;
 	}
@@ -107,7 +137,7 @@ static void batch(struct ipmi_pool *p, enum ipmi_op op, char *save, const char *
 				t.port = 0;
 		}
 		t.host = host;
-		r = ipmi_pool_submit(p, &t, op, on_done, &slots[i]);
+		r = ipmi_pool_submit(p, &t, rq, on_done, &slots[i]);
 		if (r < 0) {
 			slots[i].rc = r;
 			slots[i].text = strdup("submit refused");
@@ -133,7 +163,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	struct ipmi_pool_config cfg = { 0 };
-	char line[65536], user[64] = "admin", password[64] = "";
+	char line[65536], user[64] = "admin", password[64] = "", msg[256];
 	struct ipmi_pool *p;
 	int c;
 
@@ -159,7 +189,6 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof(line), stdin)) {
 		double t0 = now_ms();
 		char *save = NULL, *cmd;
-		enum ipmi_op op;
 
 		line[strcspn(line, "\r\n")] = '\0';
 		cmd = strtok_r(line, " \t", &save);
@@ -174,16 +203,47 @@ int main(int argc, char **argv)
 
 			ipmi_pool_stats(p, &st);
 			printf("stats opens=%lu open_fails=%lu reopens=%lu commands=%lu keepalives=%lu "
-			       "closes=%lu sessions=%u queued=%u\n", st.opens, st.open_fails, st.reopens,
-			       st.commands, st.keepalives, st.closes, st.sessions, st.queued);
+			       "closes=%lu sdr_fetches=%lu sessions=%u queued=%u\n", st.opens,
+			       st.open_fails, st.reopens, st.commands, st.keepalives, st.closes,
+			       st.sdr_fetches, st.sessions, st.queued);
 		} else if (strcmp(cmd, "sleep") == 0) {
 			const char *v = strtok_r(NULL, " \t", &save);
 			double s = v ? strtod(v, NULL) : 0;
 
 			if (s > 0)
 				nanosleep(&(struct timespec){ (time_t)s, (long)((s - (time_t)s) * 1e9) }, NULL);
-		} else if (parse_op(cmd, &op) == 0) {
-			batch(p, op, save, user, password);
+		} else if (power_word(cmd)) {
+			struct ipmi_request rq = { .prop = IPMI_PROP_POWER, .write = strcmp(cmd, "status") != 0,
+						   .input = cmd, .input_len = strlen(cmd) };
+
+			batch(p, &rq, false, save, user, password);
+		} else if (strcmp(cmd, "read") == 0 || strcmp(cmd, "write") == 0) {
+			struct ipmi_request rq = { .write = cmd[0] == 'w' };
+			const char *prop = strtok_r(NULL, " \t", &save);
+			char *host = NULL;
+
+			if (!prop || ipmi_prop_lookup(prop, &rq.prop) < 0) {
+				printf("error: unknown property '%s'\n", prop ? prop : "");
+			} else if (!rq.write) {
+				batch(p, &rq, true, save, user, password);
+			} else if (!(host = strtok_r(NULL, " \t", &save))) {
+				printf("error: write needs a host\n");
+			} else {
+				rq.input = save ? save : "";
+				rq.input_len = strlen(rq.input);
+				if (ipmi_request_check(&rq, msg, sizeof(msg)) < 0) {
+					char tmp[64];
+
+					printf("%s: %s %s\n", host,
+					       str_rc_name(ipmi_request_check(&rq, NULL, 0), tmp, sizeof(tmp)),
+					       msg);
+				} else {
+					char one[300];
+
+					snprintf(one, sizeof(one), " %s", host);
+					batch(p, &rq, true, one, user, password);
+				}
+			}
 		} else {
 			printf("error: unknown command '%s'\n", cmd);
 		}
