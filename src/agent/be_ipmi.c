@@ -7,9 +7,9 @@
  * for any other device, its address; either may be ADDR:PORT, else
  * ipmi_port applies.  Credentials: the nearest ids entry not labelled
  * "ssh", as for every agent.  Bad input is refused before the address,
- * the credentials or the network are looked at.  A property or op this
- * build does not serve in the daemon runs the agent file as a process
- * (sysman-ipmi runs lib/ipmi-agent). */
+ * the credentials or the network are looked at.  Every property of
+ * ipmi/pool.h is served here; an agent file naming another property, or
+ * a sysmand built without libfreeipmi, runs the file as a process. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -29,7 +29,6 @@
 #include "ipmi/pool.h"
 #endif
 
-#define WORD_SHOWN 64
 
 struct ipmi_run {
 	struct agent_layer *al;
@@ -40,9 +39,6 @@ struct ipmi_run {
 	size_t input_len;
 	char user[IDS_USER_MAX];
 	char *password;                /* sodium; NULL: none found */
-#ifdef SYSMAN_HAVE_IPMI
-	enum ipmi_op ipmi_op;
-#endif
 };
 
 static void ipmi_run_free(void *data)
@@ -54,20 +50,6 @@ static void ipmi_run_free(void *data)
 	free(ir->input);
 	ids_pass_free(ir->password);
 	free(ir);
-}
-
-/* The first word of what was written, at most len - 1 bytes, as
- * lib/ipmi-agent takes it (surrounding whitespace ignored). */
-static void first_word(const struct ipmi_run *ir, char *word, size_t len)
-{
-	const char *p = ir->input ? ir->input : "", *end = p + ir->input_len;
-	size_t n = 0;
-
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	while (p < end && !isspace((unsigned char)*p) && n + 1 < len)
-		word[n++] = *p++;
-	word[n] = '\0';
 }
 
 /* The device's BMC address, as lib/ipmi-agent finds it.  Returns 0, or
@@ -109,13 +91,12 @@ static int bmc_address(struct agent_layer *al, const char *path, char *addr, siz
 static void ipmi_done(void *arg, const struct ipmi_result *res)
 {
 	struct job *j = arg;
-	struct ipmi_run *ir = runner_job_data(j);
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	struct agent_result ar;
 
 	memset(&ar, 0, sizeof(ar));
 	if (res->rc == 0) {
-		buf_printf(&out, "%s\n", ipmi_power_word(ir->ipmi_op, res->power));
+		buf_append(&out, res->text, res->text_len);
 		ar.message = "";
 	} else {
 		buf_printf(&err, "%s\n", res->message);
@@ -133,19 +114,25 @@ static int ipmi_start(void *data, struct job *j, int timeout_s)
 {
 	struct ipmi_run *ir = data;
 	struct agent_layer *al = ir->al;
-	char word[WORD_SHOWN + 1], addr[256], host[256], msg[512];
+	char addr[256], host[256], msg[512];
 	struct ipmi_target t = { 0 };
+	struct ipmi_request rq = {
+		.write = ir->op == AGENT_WRITE,
+		.input = ir->input ? ir->input : "",
+		.input_len = ir->input_len,
+	};
 	int rc;
 
 	(void)timeout_s;   /* the pool's own: ipmi_timeout per request */
-	ir->ipmi_op = IPMI_POWER_STATUS;
-	if (ir->op == AGENT_WRITE) {
-		first_word(ir, word, sizeof(word));
-		if (ipmi_power_parse(word, &ir->ipmi_op) < 0) {
-			agent_fail_now(j, EINVAL, "invalid power value '%s': expected on, off, cycle, reset, "
-				       "soft, 1 or 0", word);
-			return 0;
-		}
+	if (ipmi_prop_lookup(ir->prop, &rq.prop) < 0) {
+		agent_fail_now(j, EINVAL, "no IPMI property '%s'", ir->prop);
+		return 0;
+	}
+	/* bad input is refused before the address, credentials or network */
+	rc = ipmi_request_check(&rq, msg, sizeof(msg));
+	if (rc < 0) {
+		agent_fail_now(j, -rc, "%s", msg);
+		return 0;
 	}
 	rc = bmc_address(al, ir->path, addr, sizeof(addr), msg, sizeof(msg));
 	if (rc) {
@@ -168,7 +155,7 @@ static int ipmi_start(void *data, struct job *j, int timeout_s)
 	t.host = host;
 	t.user = ir->user;
 	t.password = ir->password;
-	return ipmi_pool_submit(al->ipmi, &t, ir->ipmi_op, ipmi_done, j);
+	return ipmi_pool_submit(al->ipmi, &t, &rq, ipmi_done, j);
 }
 #endif
 
@@ -207,7 +194,6 @@ static int ipmi_prepare(struct agent_prep *p)
 #else
 	(void)p;
 	(void)ipmi_run_free;
-	(void)first_word;
 	(void)bmc_address;
 	return -ENOTSUP;
 #endif
@@ -215,7 +201,15 @@ static int ipmi_prepare(struct agent_prep *p)
 
 static bool ipmi_serves(struct agent_layer *al, const struct agent_file *f)
 {
-	return al->ipmi && f->kind == AGENT_KIND_IPMI && strcmp(f->prop, "power") == 0;
+#ifdef SYSMAN_HAVE_IPMI
+	enum ipmi_prop prop;
+
+	return al->ipmi && f->kind == AGENT_KIND_IPMI && ipmi_prop_lookup(f->prop, &prop) == 0;
+#else
+	(void)al;
+	(void)f;
+	return false;
+#endif
 }
 
 static int ipmi_backend_start(struct agent_layer *al)

@@ -21,6 +21,17 @@
 
 struct buf;
 
+/* What a power request does on the wire. */
+enum ipmi_op {
+	IPMI_POWER_STATUS, IPMI_POWER_ON, IPMI_POWER_OFF, IPMI_POWER_CYCLE,
+	IPMI_POWER_RESET, IPMI_POWER_SOFT,
+};
+/* "on", "off", "cycle", "reset", "soft", "1", "0" (any case) to an op.
+ * Returns 0 or -EINVAL. */
+int ipmi_power_parse(const char *word, enum ipmi_op *ret);
+/* "on" or "off": the state after op (status: by the power bit). */
+const char *ipmi_power_word(enum ipmi_op op, int power);
+
 enum ipmi_bootdev {
 	IPMI_BOOT_NONE,        /* no override: the default order */
 	IPMI_BOOT_NETWORK,

@@ -244,7 +244,7 @@ out:
 static void deliver(struct ipmi_req *rq, const struct ipmi_outcome *o, double ms)
 {
 	struct ipmi_result res = {
-		.rc = o->rc, .power = o->power, .message = o->message, .ms = ms,
+		.rc = o->rc, .message = o->message, .ms = ms,
 		.text = o->rc == 0 ? buf_str(&o->text) : "", .text_len = o->rc == 0 ? o->text.len : 0,
 	};
 
@@ -687,25 +687,6 @@ out:
 	free(key);
 	req_free(rq);
 	return r;
-}
-
-int ipmi_pool_submit_op(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
-			ipmi_done_fn done, void *arg)
-{
-	static const char *const words[] = {
-		[IPMI_POWER_ON] = "on", [IPMI_POWER_OFF] = "off", [IPMI_POWER_CYCLE] = "cycle",
-		[IPMI_POWER_RESET] = "reset", [IPMI_POWER_SOFT] = "soft",
-	};
-	struct ipmi_request rq = { .prop = IPMI_PROP_POWER };
-
-	if (op < IPMI_POWER_STATUS || op > IPMI_POWER_SOFT)
-		return -EINVAL;
-	if (op != IPMI_POWER_STATUS) {
-		rq.write = true;
-		rq.input = words[op];
-		rq.input_len = strlen(words[op]);
-	}
-	return (ipmi_pool_submit)(p, t, &rq, done, arg);
 }
 
 void ipmi_pool_stats(struct ipmi_pool *p, struct ipmi_pool_stats *ret)

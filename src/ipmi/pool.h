@@ -92,10 +92,6 @@ struct ipmi_target {
  *   EVENTLOG     the SEL as `ipmitool sel elist`, oldest first; write
  *                "clear" empties it (the file then reads "")
  *   FRU          FRU device 0 as `ipmitool fru print 0` */
-#ifdef SYSMAN_IPMI_FS_TRANSITION
-/* transitional: src/fs/ipmi_agent.c has an enum of this name */
-#define ipmi_prop ipmi_prop_
-#endif
 enum ipmi_prop {
 	IPMI_PROP_POWER,
 	IPMI_PROP_BOOTORDER,
@@ -138,7 +134,6 @@ struct ipmi_result {
 	size_t text_len;
 	const char *message;
 	double ms;             /* from the worker taking the request up */
-	int power;             /* transitional (see the end): power read, 1 = on */
 };
 
 typedef void (*ipmi_done_fn)(void *arg, const struct ipmi_result *res);
@@ -191,28 +186,5 @@ struct ipmi_pool_stats {
  * growing with commands, the SDR cache as sdr_fetches not growing with
  * sensor reads). */
 void ipmi_pool_stats(struct ipmi_pool *p, struct ipmi_pool_stats *ret);
-
-/* ---- Transitional: the power-only calls of src/fs/ipmi_agent.c, kept
- * only until the IPMI back end in src/agent/ calls ipmi_pool_submit()
- * with a struct ipmi_request.  Delete this block, ipmi_result.power, the
- * SYSMAN_IPMI_FS_TRANSITION lines (here and in src/meson.build) then;
- * nothing else uses them. ---- */
-enum ipmi_op {
-	IPMI_POWER_STATUS, IPMI_POWER_ON, IPMI_POWER_OFF, IPMI_POWER_CYCLE,
-	IPMI_POWER_RESET, IPMI_POWER_SOFT,
-};
-/* "on", "off", "cycle", "reset", "soft", "1", "0" (any case) to an op.
- * Returns 0 or -EINVAL. */
-int ipmi_power_parse(const char *word, enum ipmi_op *ret);
-/* "on" or "off": the state after op (status: by the power bit). */
-const char *ipmi_power_word(enum ipmi_op op, int power);
-/* ipmi_pool_submit() of a power read (IPMI_POWER_STATUS) or write. */
-int ipmi_pool_submit_op(struct ipmi_pool *p, const struct ipmi_target *t, enum ipmi_op op,
-			ipmi_done_fn done, void *arg);
-#ifdef SYSMAN_IPMI_FS_TRANSITION
-#undef ipmi_prop
-#endif
-#define ipmi_pool_submit(p, t, x, done, arg) \
-	_Generic((x), enum ipmi_op: ipmi_pool_submit_op, default: ipmi_pool_submit)(p, t, x, done, arg)
 
 #endif

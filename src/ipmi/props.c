@@ -175,8 +175,8 @@ static int fetch_sdr(struct ipmi_session *s, const uint8_t stamps[8], struct ipm
 {
 	uint8_t res[2] = { 0, 0 }, rs[8], rec[300], cc;
 	struct ipmi_sdr *sdr = calloc(1, sizeof(*sdr));
-	uint16_t id = 0, next;
-	size_t n, len;
+	uint16_t id = 0, next = 0xffff;
+	size_t n, len = 0;
 	int r = 0;
 
 	if (!sdr || !(sdr->sensors = calloc(SDR_MAX_RECORDS, sizeof(*sdr->sensors)))) {

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "ipmi/format.h"
 #include "ipmi/pool.h"
 
 static const struct ipmi_request power_read = { .prop = IPMI_PROP_POWER };
@@ -166,8 +167,6 @@ static void test_submit_argument_checks(void **state)
 	assert_int_equal(ipmi_pool_submit(p, &t, NULL, on_done, NULL), -EINVAL);
 	assert_int_equal(ipmi_pool_submit(p, &t, &power_read, NULL, NULL), -EINVAL);
 	assert_int_equal(ipmi_pool_submit(NULL, &t, &power_read, on_done, NULL), -EINVAL);
-	/* the transitional power-only call */
-	assert_int_equal(ipmi_pool_submit(p, &t, (enum ipmi_op)42, on_done, NULL), -EINVAL);
 	ipmi_pool_stats(p, &st);
 	assert_int_equal(st.queued, 0);
 	assert_int_equal(st.opens + st.open_fails, 0);
