@@ -365,7 +365,10 @@ void agent_layer_free(struct agent_layer *al)
 {
 	if (!al)
 		return;
-	/* pools first: their runs report "stopping" to a runner still there */
+	/* start nothing more, then the pools: their runs report "stopping"
+	 * to a runner still there */
+	if (al->runner)
+		runner_drain(al->runner);
 	for (int k = AGENT_NKINDS - 1; k >= 0; k--)
 		if (backends[k]->stop)
 			backends[k]->stop(al);

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/job.h"
@@ -106,5 +107,39 @@ struct job *agent_job_new(const struct agent_request *req)
 	return j;
 }
 
-/* ---- queues (runner thread) ---- */
+/* ---- time and queues (shared by runner.c, lock.c, spawn.c) ---- */
 
+long runner_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void agent_q_push(struct job **head, struct job **tail, struct job *j, bool front)
+{
+	j->next = j->prev = NULL;
+	if (!*head) {
+		*head = *tail = j;
+	} else if (front) {
+		j->next = *head;
+		*head = j;
+	} else {
+		(*tail)->next = j;
+		*tail = j;
+	}
+}
+
+struct job *agent_q_pop(struct job **head, struct job **tail)
+{
+	struct job *j = *head;
+
+	if (j) {
+		*head = j->next;
+		if (!*head)
+			*tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}

@@ -74,6 +74,9 @@ struct runner {
 	struct hmap *locks;            /* key -> struct lockq */
 	struct ticker *tickers;
 	bool stopping;
+	bool draining;                 /* start nothing more (runner_drain) */
+	unsigned long loops, drain_seen;  /* loop rounds, for runner_drain */
+	pthread_cond_t loop_cv;
 	struct runner_stats st;
 
 	struct job *done_head, *done_tail;  /* non-local jobs finished (mu) */
@@ -85,7 +88,7 @@ struct runner {
 	int limit[RUNNER_NCLASSES];
 };
 
-/* runner.c */
+/* job.c: the monotonic clock in milliseconds */
 long runner_now_ms(void);
 
 /* job.c: a copy of the request; NULL on ENOMEM.  agent_job_free accepts NULL and
@@ -102,6 +105,7 @@ int agent_spawn(struct runner *r, struct job *j);
  * which goes to the front of the ready queue. */
 bool agent_lock_take(struct runner *r, struct job *j);
 void agent_lock_release(struct runner *r, struct job *j);
+/* job.c: FIFO queues of jobs (front: first in line again) */
 void agent_q_push(struct job **head, struct job **tail, struct job *j, bool front);
 struct job *agent_q_pop(struct job **head, struct job **tail);
 

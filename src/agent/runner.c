@@ -24,44 +24,9 @@
 
 
 
-long runner_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static double ts_diff_ms(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
-
-void agent_q_push(struct job **head, struct job **tail, struct job *j, bool front)
-{
-	j->next = j->prev = NULL;
-	if (!*head) {
-		*head = *tail = j;
-	} else if (front) {
-		j->next = *head;
-		*head = j;
-	} else {
-		(*tail)->next = j;
-		*tail = j;
-	}
-}
-
-struct job *agent_q_pop(struct job **head, struct job **tail)
-{
-	struct job *j = *head;
-
-	if (j) {
-		*head = j->next;
-		if (!*head)
-			*tail = NULL;
-		j->next = NULL;
-	}
-	return j;
 }
 
 static void running_add(struct runner *r, struct job *j)
@@ -236,11 +201,15 @@ static bool job_start(struct runner *r, struct job *j)
 static void dispatch(struct runner *r)
 {
 	struct job *j;
+	bool draining;
 
 	pthread_mutex_lock(&r->mu);
 	while ((j = agent_q_pop(&r->inbox_head, &r->inbox_tail)))
 		agent_q_push(&r->q_head[j->req.klass], &r->q_tail[j->req.klass], j, false);
+	draining = r->draining;
 	pthread_mutex_unlock(&r->mu);
+	if (draining)
+		return;
 	for (int c = 0; c < RUNNER_NCLASSES; c++) {
 		while (r->inflight[c] < (unsigned)r->limit[c] &&
 		       (j = agent_q_pop(&r->q_head[c], &r->q_tail[c]))) {
@@ -296,6 +265,21 @@ void runner_job_done(struct job *j, const struct agent_result *res)
 	agent_q_push(&r->done_head, &r->done_tail, j, false);
 	pthread_mutex_unlock(&r->mu);
 	wake(r);
+}
+
+void runner_drain(struct runner *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->draining = true;
+	pthread_mutex_unlock(&r->mu);
+	/* a dispatch in progress may still start what it popped: wait for
+	 * the loop to come round once */
+	wake(r);
+	pthread_mutex_lock(&r->mu);
+	r->drain_seen = r->loops;
+	while (r->loops == r->drain_seen && !r->stopping)
+		pthread_cond_wait(&r->loop_cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
 }
 
 void *runner_job_data(struct job *j)
@@ -389,6 +373,10 @@ static void *runner_main(void *arg)
 			break;
 		collect_done(r);
 		dispatch(r);
+		pthread_mutex_lock(&r->mu);
+		r->loops++;
+		pthread_cond_broadcast(&r->loop_cv);
+		pthread_mutex_unlock(&r->mu);
 		n = epoll_wait(r->epfd, evs, 128, next_timeout(r, now));
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
@@ -438,6 +426,7 @@ int runner_new(int max_agents, struct runner **ret)
 		goto fail;
 	}
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->loop_cv, NULL);
 	r->t_wake.kind = EV_WAKE;
 	ev.events = EPOLLIN;
 	ev.data.ptr = &r->t_wake;
@@ -608,6 +597,7 @@ void runner_free(struct runner *r)
 	}
 	close(r->epfd);
 	close(r->wakefd);
+	pthread_cond_destroy(&r->loop_cv);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 }

@@ -92,6 +92,11 @@ int runner_new(int max_agents, struct runner **ret);
  * joins the thread and frees.  Accepts NULL. */
 void runner_free(struct runner *r);
 
+/* Starts no further job (queued ones wait, and are cancelled by
+ * runner_free); outcomes of started ones are still delivered.  Call
+ * before stopping the pools that start functions hand work to. */
+void runner_drain(struct runner *r);
+
 /* Queues a job.  Returns 0 (done will be called exactly once) or -errno
  * (done will not be called).  req->data is the job's from here on, also
  * on failure (data_free is called). */

@@ -25,6 +25,7 @@
 #include "conf/conf.h"
 
 struct ids_store;
+struct sysman;
 struct agent_layer;
 struct inventory;
 struct hmap;
@@ -38,6 +39,8 @@ struct waiter {
 	struct fuse_file_info fi;
 	struct sm_inode *target;      /* the inode to open (ref held) */
 	char *name;                   /* W_LOOKUP: the name to look up */
+	/* answers req once the run is over (fail: strict_errors and it failed) */
+	void (*reply)(struct sysman *sm, struct waiter *w, bool fail);
 };
 
 struct sm_inode {

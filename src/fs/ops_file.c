@@ -52,6 +52,27 @@ int sm_reply_open(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct
 	return 0;
 }
 
+static void waiter_reply(struct sysman *sm, struct waiter *w, bool fail)
+{
+	switch (w->kind) {
+	case W_OPEN:
+		if (fail)
+			fuse_reply_err(w->req, EIO);
+		else
+			sm_reply_open(sm, w->req, w->target, &w->fi);
+		break;
+	case W_OPENDIR:
+		sm_reply_opendir(sm, w->req, w->target, &w->fi);
+		break;
+	case W_LOOKUP:
+		sm_reply_lookup(sm, w->req, w->target, w->name);
+		break;
+	case W_FLUSH:
+		fuse_reply_err(w->req, fail ? EIO : 0);
+		break;
+	}
+}
+
 struct waiter *waiter_new(struct sysman *sm, enum waiter_kind kind, fuse_req_t req,
 				 struct sm_inode *target, const struct fuse_file_info *fi,
 				 const char *name)
@@ -61,6 +82,7 @@ struct waiter *waiter_new(struct sysman *sm, enum waiter_kind kind, fuse_req_t r
 	if (!w)
 		return NULL;
 	w->kind = kind;
+	w->reply = waiter_reply;
 	w->req = req;
 	w->target = target;
 	if (fi)

@@ -79,23 +79,9 @@ void sm_serve_waiters(struct sysman *sm, struct sm_inode *in, int rc_for_strict)
 		bool fail = rc_for_strict != 0 && sm->conf.strict_errors;
 
 		n = w->next;
-		switch (w->kind) {
-		case W_OPEN:
-			if (fail)
-				fuse_reply_err(w->req, EIO);
-			else
-				sm_reply_open(sm, w->req, w->target, &w->fi);
-			break;
-		case W_OPENDIR:
-			sm_reply_opendir(sm, w->req, w->target, &w->fi);
-			break;
-		case W_LOOKUP:
-			sm_reply_lookup(sm, w->req, w->target, w->name);
-			break;
-		case W_FLUSH:
-			fuse_reply_err(w->req, fail ? EIO : 0);
-			break;
-		}
+		/* the operation that queued it answers (ops_file.c): no call
+		 * back into the operations from here */
+		w->reply(sm, w, fail);
 		inode_unref(sm, w->target);
 		free(w->name);
 		free(w);
