@@ -161,6 +161,7 @@ static void job_reap(struct runner *r, struct job *j)
 		buf_read_fd(&j->err, j->err_fd);
 	job_close_fds(r, j);
 	running_del(r, j);
+	r->inflight[RUNNER_LOCAL]--;
 	job_finish(r, j);
 }
 
