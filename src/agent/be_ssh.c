@@ -11,12 +11,13 @@
  * Ending a command on the host: the pool sends the "signal KILL" request
  * on a time-out, but sshd refuses it in some set-ups (root logins without
  * privilege separation, forced commands), and a lost connection sends
- * nothing.  So every script runs under a small wrapper (below): the
- * script in its own session and process group, and a watcher that reads
- * the channel's stdin, which the pool keeps open; when the channel closes
+ * nothing.  So every script runs under a small wrapper (below): a
+ * watcher reads the channel's stdin, which the pool keeps open; when the
+ * channel closes
  * for whatever reason, sshd closes that pipe, the watcher reads EOF and
- * kills the script's whole process group.  A host without setsid(1) runs
- * the script without the watcher (signals only). */
+ * kills the whole process group of the login shell (sshd makes it a
+ * group leader), the script's processes with it.  The wrapper costs one
+ * fork and no exec per command. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -36,22 +37,22 @@
 
 #define REMOTE_INPUT_MAX (64 * 1024)
 
-/* Run by the login shell (POSIX sh).  fd 3 keeps the channel's stdin for
- * the watcher: an asynchronous list gets /dev/null as stdin unless it is
- * redirected explicitly. */
+/* Run by the login shell (POSIX sh), which sshd made the leader of a
+ * session and process group of its own ($$ is that group).  The watcher
+ * is a forked subshell (no exec) reading the channel's stdin through fd 3
+ * (an asynchronous list gets /dev/null as stdin unless it is redirected
+ * explicitly); the script runs in the login shell itself, as it did
+ * without the wrapper, with /dev/null as stdin.  After a normal end the
+ * watcher is killed; after the channel closed, it kills the group. */
 static const char wrapper[] =
-	"if command -v setsid >/dev/null 2>&1; then\n"
 	"exec 3<&0\n"
-	"setsid sh -c \"$__sm_script\" </dev/null 3<&- &\n"
-	"__sm_p=$!\n"
-	"setsid sh -c 'cat >/dev/null; kill -KILL -\"$1\" 2>/dev/null' sh \"$__sm_p\" <&3 >/dev/null 2>&1 &\n"
+	"(while read -r __sm_l; do :; done; kill -KILL -$$) <&3 >/dev/null 2>&1 &\n"
 	"__sm_w=$!\n"
 	"exec 3<&-\n"
-	"wait \"$__sm_p\"; __sm_rc=$?\n"
-	"kill -KILL -\"$__sm_w\" 2>/dev/null\n"
-	"exit \"$__sm_rc\"\n"
-	"fi\n"
-	"exec sh -c \"$__sm_script\" </dev/null\n";
+	"eval \"$__sm_script\" </dev/null\n"
+	"__sm_rc=$?\n"
+	"kill -KILL \"$__sm_w\" 2>/dev/null\n"
+	"exit \"$__sm_rc\"\n";
 
 /* Appends NAME='value' with the value quoted for sh. */
 static void sh_assign(struct buf *b, const char *name, const char *v, size_t len)
