@@ -37,8 +37,10 @@
 
 #define REMOTE_INPUT_MAX (64 * 1024)
 
-/* Run by the login shell (POSIX sh), which sshd made the leader of a
- * session and process group of its own ($$ is that group).  The watcher
+/* Run by the login shell (POSIX sh), in the session and process group
+ * sshd made for the command (read from /proc when there is one: a forced
+ * command may have started this shell as a child of the group's leader;
+ * else $$, the leader when the shell was started by sshd).  The watcher
  * is a forked subshell (no exec) reading the channel's stdin through fd 3
  * (an asynchronous list gets /dev/null as stdin unless it is redirected
  * explicitly); the script runs in the login shell itself, as it did
@@ -46,7 +48,10 @@
  * watcher is killed; after the channel closed, it kills the group. */
 static const char wrapper[] =
 	"exec 3<&0\n"
-	"(while read -r __sm_l; do :; done; kill -KILL -$$) <&3 >/dev/null 2>&1 &\n"
+	"(while read -r __sm_l; do :; done\n"
+	" __sm_g=$$\n"
+	" if read -r __sm_st </proc/$$/stat; then set -- ${__sm_st##*\") \"}; __sm_g=$3; fi\n"
+	" kill -KILL -\"$__sm_g\") <&3 >/dev/null 2>&1 &\n"
 	"__sm_w=$!\n"
 	"exec 3<&-\n"
 	"eval \"$__sm_script\" </dev/null\n"

@@ -227,7 +227,7 @@ def cluster_conf(tb, extra=""):
         discover_networks = {TB_BASE}.0.0/24, {TB_BASE}.1.0/24, {TB_BASE}.2.0/24
         ssh_key = {tb.dir}/keys/id_ed25519
         ssh_host_key_policy = accept-new
-        ssh_user = root
+        ssh_user = {tb.user}
         agent_timeout = 15
         {extra}
         """

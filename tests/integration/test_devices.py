@@ -152,7 +152,7 @@ def test_chassis_lock_serialises_blade_ipmi(cluster, testbed):
 def test_proc_mirrors_the_remote_host(cluster, testbed):
     s = cluster()
     h = host_addr(TB_BASE, 1)
-    ssh = testbed.ssh_argv(h)
+    ssh = testbed.ssh_argv(h, user=testbed.user)
     for _ in range(3):
         ours = s.read(f"systems/servers/{h}/proc/loadavg").split()[0]
         theirs = subprocess.run(ssh + ["cat /proc/loadavg"], capture_output=True, text=True,
