@@ -120,9 +120,10 @@ def test_default_acl_inherited_by_caller_entries(make_sysman, tmpbase):
     assert os.stat(f"{mnt}/f").st_uid == USER
 
 
-def test_no_entry_for_a_caller_the_backing_store_refuses(make_sysman):
-    """Creating as the caller: without the supplementary group that makes
-    a directory writable, nothing is created, not even briefly by root."""
+def test_supplementary_groups_count_when_creating(make_sysman):
+    """Creating as the caller takes its supplementary groups along: a
+    directory writable through one of them accepts the entry; without it,
+    nothing is created."""
     s = make_sysman()
     os.makedirs(s.p("groups/ops"))
     os.chown(s.p("groups/ops"), 0, GROUP)
@@ -255,7 +256,13 @@ def test_agent_user_runs_local_agents_as_that_user(make_sysman, agent_account):
 def test_without_agent_user_agents_run_as_the_daemon(make_sysman):
     s = make_sysman(agents={"systems/servers/_/who.read": WHOAMI})
     os.makedirs(s.p("systems/servers/n1"))
-    assert s.read("systems/servers/n1/who").startswith("uid=0 gid=0 ")
+    # the control: as root the same agent can write a root-only file
+    rootonly = os.path.join(s.work, "rootonly")
+    with open(rootonly, "w") as f:
+        f.write("root's\n")
+    os.chmod(rootonly, 0o644)
+    out = s.read("systems/servers/n1/who")
+    assert out.startswith("uid=0 gid=0 ") and " wrote=yes" in out, out
 
 
 def test_agent_user_unknown_is_a_start_up_error(tmpbase):
