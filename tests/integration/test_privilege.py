@@ -233,6 +233,7 @@ def test_agent_user_runs_local_agents_as_that_user(make_sysman, agent_account):
     with open(os.path.join(s.work, "rootonly"), "w") as f:
         f.write("root's\n")
     os.chmod(os.path.join(s.work, "rootonly"), 0o644)
+    s.agent("systems/servers/_/secret.read", "#!/bin/sh\necho hidden\n", mode=0o700)
     s.start()
     for n in ("n1", "n2", "n3"):
         os.makedirs(s.p(f"systems/servers/{n}"))
@@ -251,6 +252,9 @@ def test_agent_user_runs_local_agents_as_that_user(make_sysman, agent_account):
     assert s.read("systems/servers/n3/who").startswith(f"uid={uid} ")
     with open(os.path.join(s.work, "rootonly")) as f:
         assert f.read() == "root's\n"
+    # an agent the user may not execute fails as any agent that cannot run
+    assert s.read("systems/servers/n1/secret") == ""
+    assert s.status("systems/servers/n1/secret").startswith("126 ")
 
 
 def test_without_agent_user_agents_run_as_the_daemon(make_sysman):
