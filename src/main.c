@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -362,6 +363,12 @@ int main(int argc, char **argv)
 		conf_release(&sm.conf);
 		return 1;
 	}
+	/* No core file and no ptrace or /proc/PID/mem by the daemon's own uid:
+	 * plaintext passwords pass through FUSE buffers, the ids write
+	 * handle and the SSH and IPMI libraries, not only the locked,
+	 * never-dumped pages of the ids store (sysmand(8), SECURITY). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		log_warn("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	umask(0);  /* modes come from the caller (FUSE passes its umask) */
 	raise_nofile();
 	signal(SIGCHLD, SIG_DFL);

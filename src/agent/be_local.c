@@ -86,8 +86,17 @@ static void build_env(struct agent_prep *p)
 static int local_prepare(struct agent_prep *p)
 {
 	struct agent_layer *al = p->al;
+	const struct agent_user *u;
 
 	build_env(p);
+	u = conf_agent_user(al->conf, p->c->path[0] == '/' ? p->c->path + 1 : p->c->path);
+	if (u) {
+		/* the agent's own variables replace the daemon's (spawn.c) */
+		agent_prep_env(p, "HOME=%s", u->home);
+		agent_prep_env(p, "USER=%s", u->name);
+		agent_prep_env(p, "LOGNAME=%s", u->name);
+		p->env[p->nenv] = NULL;
+	}
 	if (al->ids && ids_store_find(al->ids, p->c->path, NULL, p->user, &p->pass, NULL, 0) == 0) {
 		p->rq->user = p->user;
 		p->rq->password = p->pass;
@@ -95,6 +104,7 @@ static int local_prepare(struct agent_prep *p)
 	p->rq->pass_in_argv = al->conf->pass_password_in_argv;
 	p->rq->env = (const char *const *)p->env;
 	p->rq->klass = RUNNER_LOCAL;
+	p->rq->run_as = u;
 	return 0;
 }
 

@@ -63,6 +63,8 @@ struct agent_result {
 
 typedef void (*agent_done_fn)(void *arg, const struct agent_result *res);
 
+struct agent_user;
+
 struct agent_request {
 	const char *exec;       /* agent executable */
 	const char *file;       /* -f: the file's full path under the mount */
@@ -79,6 +81,10 @@ struct agent_request {
 	agent_done_fn done;
 	void *arg;
 	enum runner_class klass;
+	const struct agent_user *run_as;  /* local: the user the process runs as
+	                                   * (conf.h); NULL: the daemon's.  Not
+	                                   * copied: the configuration outlives
+	                                   * the runner */
 	runner_start_fn start;  /* non-local classes: required */
 	void *data;             /* start's argument; owned by the job from submit on */
 	void (*data_free)(void *data);

@@ -1,5 +1,6 @@
 /* Starting an agent: argv as the paper gives it, environment, stdin, a
- * new process group, non-blocking pipes and a pidfd for the event loop. */
+ * new process group, non-blocking pipes and a pidfd for the event loop;
+ * under agent_user, as that user (fork, credentials, exec). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "agent/job.h"
+#include "conf/conf.h"
 #include "util/hmap.h"
 #include "util/log.h"
 
@@ -74,6 +76,76 @@ static int make_input_fd(const struct job *j)
 	}
 	lseek(fd, 0, SEEK_SET);
 	return fd;
+}
+
+static const int default_signals[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP };
+
+/* The child of spawn_as(): only async-signal-safe calls (the daemon is
+ * multi-threaded), credentials by raw system calls, which change this
+ * process alone.  An error before exec goes to the parent through errfd. */
+__attribute__((noreturn))
+static void child_exec(const struct agent_user *u, const char *exec, char *const argv[],
+		       char *const env[], const int fds[3], int errfd)
+{
+	sigset_t none;
+	int e;
+
+	setpgid(0, 0);
+	for (size_t i = 0; i < sizeof(default_signals) / sizeof(default_signals[0]); i++)
+		signal(default_signals[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			goto fail;
+	/* groups first: after the uid changes, no privilege is left */
+	if (syscall(SYS_setgroups, (size_t)u->ngroups, u->groups) < 0 ||
+	    syscall(SYS_setresgid, u->gid, u->gid, u->gid) < 0 ||
+	    syscall(SYS_setresuid, u->uid, u->uid, u->uid) < 0)
+		goto fail;
+	execve(exec, argv, env);
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* posix_spawn() for an agent that runs as user u: posix_spawn cannot change
+ * credentials, and initgroups() (a name-service lookup) is not safe after
+ * fork in a threaded process, so u's groups were resolved when the
+ * configuration was loaded.  Returns 0 or an errno value (as posix_spawn),
+ * including the child's own failure before exec. */
+static int spawn_as(const struct agent_user *u, pid_t *ret_pid, const char *exec,
+		    char *const argv[], char *const env[], const int fds[3])
+{
+	int ep[2], e = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return errno;
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(ep[0]);
+		close(ep[1]);
+		return e;
+	}
+	if (pid == 0)
+		child_exec(u, exec, argv, env, fds, ep[1]);
+	close(ep[1]);
+	/* end of file: exec succeeded (the pipe is close-on-exec) */
+	do
+		n = read(ep[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		return e ? e : EIO;
+	}
+	*ret_pid = pid;
+	return 0;
 }
 
 int agent_spawn(struct runner *r, struct job *j)
@@ -142,6 +214,12 @@ int agent_spawn(struct runner *r, struct job *j)
 	}
 	env[envn] = NULL;
 
+	if (j->req.run_as) {
+		const int fds[3] = { in, outp[1], errp[1] };
+
+		rc = spawn_as(j->req.run_as, &j->pid, j->exec, (char *const *)argv, env, fds);
+		goto spawned;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in, 0);
 	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
@@ -149,10 +227,8 @@ int agent_spawn(struct runner *r, struct job *j)
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigemptyset(&defs);
-	sigaddset(&defs, SIGPIPE);
-	sigaddset(&defs, SIGINT);
-	sigaddset(&defs, SIGTERM);
-	sigaddset(&defs, SIGHUP);
+	for (size_t i = 0; i < sizeof(default_signals) / sizeof(default_signals[0]); i++)
+		sigaddset(&defs, default_signals[i]);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &defs);
 	posix_spawnattr_setpgroup(&at, 0);
@@ -161,6 +237,7 @@ int agent_spawn(struct runner *r, struct job *j)
 	rc = posix_spawn(&j->pid, j->exec, &fa, &at, (char *const *)argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
+spawned:
 	free(userenv);
 	free(arg_input);
 	arg_input = NULL;

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
-enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY, K_LEVEL };
+enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY, K_LEVEL, K_USER };
 
 struct key_def {
 	const char *name;
@@ -51,6 +53,7 @@ static const struct key_def keys[] = {
 	{ "pass_password_in_argv", K_BOOL, OFF(pass_password_in_argv), 0, 0, "no" },
 	{ "log_level", K_LEVEL, OFF(log_level), 0, 0, "notice" },
 	{ "max_threads", K_INT, OFF(max_threads), 2, 1024, "16" },
+	{ "agent_user", K_USER, OFF(agent_user), 0, 0, "" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -61,6 +64,61 @@ static const struct key_def *key_find(const char *name)
 		if (strcmp(keys[i].name, name) == 0)
 			return &keys[i];
 	return NULL;
+}
+
+static void agent_user_release(struct agent_user *u)
+{
+	free(u->name);
+	free(u->home);
+	free(u->groups);
+	memset(u, 0, sizeof(*u));
+}
+
+/* Resolves a system user name ("" stays unresolved: the daemon's user).
+ * Returns 0, -ENOENT for an unknown user, or -ENOMEM; ret is untouched
+ * on failure. */
+static int agent_user_resolve(const char *name, struct agent_user *ret)
+{
+	struct agent_user u = { 0 };
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096];
+	int n = 16;
+
+	if (*name) {
+		if (getpwnam_r(name, &pw, pwbuf, sizeof(pwbuf), &res) != 0 || !res)
+			return -ENOENT;
+		u.uid = pw.pw_uid;
+		u.gid = pw.pw_gid;
+		for (;;) {
+			gid_t *g = realloc(u.groups, (size_t)n * sizeof(*g));
+
+			if (!g) {
+				free(u.groups);
+				return -ENOMEM;
+			}
+			u.groups = g;
+			if (getgrouplist(name, pw.pw_gid, u.groups, &n) >= 0)
+				break;
+			if (n > 65536) {
+				free(u.groups);
+				return -ENOMEM;
+			}
+		}
+		u.ngroups = n;
+		u.home = strdup(pw.pw_dir ? pw.pw_dir : "/");
+		if (!u.home) {
+			free(u.groups);
+			return -ENOMEM;
+		}
+	}
+	u.name = strdup(name);
+	if (!u.name) {
+		free(u.groups);
+		free(u.home);
+		return -ENOMEM;
+	}
+	*ret = u;
+	return 0;
 }
 
 static int key_set(struct conf *c, const struct key_def *k, const char *v,
@@ -106,6 +164,18 @@ static int key_set(struct conf *c, const struct key_def *k, const char *v,
 		}
 		*(bool *)(base + k->off) = b;
 		return 0;
+	case K_USER: {
+		struct agent_user u;
+		int r = agent_user_resolve(v, &u);
+
+		if (r == -ENOENT)
+			*ret_why = "no such user (see getent passwd) for";
+		if (r < 0)
+			return r == -ENOENT ? -EINVAL : r;
+		agent_user_release((struct agent_user *)(base + k->off));
+		*(struct agent_user *)(base + k->off) = u;
+		return 0;
+	}
 	case K_POLICY:
 		if (strcmp(v, "accept-new") == 0)
 			*(enum host_key_policy *)(base + k->off) = HOSTKEY_ACCEPT_NEW;
@@ -139,6 +209,8 @@ void conf_release(struct conf *c)
 		if (keys[i].type == K_STR || keys[i].type == K_LEVEL) {
 			free(*(char **)((char *)c + keys[i].off));
 			*(char **)((char *)c + keys[i].off) = NULL;
+		} else if (keys[i].type == K_USER) {
+			agent_user_release((struct agent_user *)((char *)c + keys[i].off));
 		}
 	for (size_t i = 0; i < c->ncache; i++)
 		free(c->cache[i].glob);
@@ -147,6 +219,11 @@ void conf_release(struct conf *c)
 	for (size_t i = 0; i < c->ntimeouts; i++)
 		free(c->timeouts[i].glob);
 	free(c->timeouts);
+	for (size_t i = 0; i < c->nagent_users; i++) {
+		free(c->agent_users[i].glob);
+		agent_user_release(&c->agent_users[i].user);
+	}
+	free(c->agent_users);
 	for (size_t i = 0; i < c->nkinds; i++) {
 		free(c->kinds[i].kind);
 		free(c->kinds[i].place);
@@ -240,6 +317,32 @@ static int section_line(struct conf *c, const char *section, const char *k,
 		c->timeouts[c->ntimeouts++] = r;
 		return 0;
 	}
+	if (strcmp(section, "agent_user") == 0) {
+		struct agent_user_rule r, *n;
+		int e;
+
+		if (!*v) {
+			*ret_why = "expected a user name for";
+			return -EINVAL;
+		}
+		e = agent_user_resolve(v, &r.user);
+		if (e == -ENOENT) {
+			*ret_why = "no such user (see getent passwd) for";
+			return -EINVAL;
+		}
+		if (e < 0)
+			return e;
+		n = realloc(c->agent_users, (c->nagent_users + 1) * sizeof(*n));
+		if (!n || !(r.glob = strdup(k))) {
+			if (n)
+				c->agent_users = n;
+			agent_user_release(&r.user);
+			return -ENOMEM;
+		}
+		c->agent_users = n;
+		c->agent_users[c->nagent_users++] = r;
+		return 0;
+	}
 	if (strcmp(section, "kinds") == 0) {
 		struct kind_rule r, *n;
 
@@ -311,8 +414,8 @@ static int parse_line(struct conf *c, char *line, char *section, size_t seclen,
 		*end = '\0';
 		s = str_strip(s + 1);
 		if (strcmp(s, "cache") && strcmp(s, "write_mode") && strcmp(s, "timeout") &&
-		    strcmp(s, "kinds")) {
-			*ret_why = "unknown section (known: cache, write_mode, timeout, kinds)";
+		    strcmp(s, "kinds") && strcmp(s, "agent_user")) {
+			*ret_why = "unknown section (known: cache, write_mode, timeout, kinds, agent_user)";
 			return -EINVAL;
 		}
 		return str_copy(section, seclen, s) < 0 ? -EINVAL : 0;
@@ -431,6 +534,16 @@ int conf_timeout(const struct conf *c, const char *path)
 	return t;
 }
 
+const struct agent_user *conf_agent_user(const struct conf *c, const char *path)
+{
+	const struct agent_user *u = &c->agent_user;
+
+	for (size_t i = 0; i < c->nagent_users; i++)
+		if (fnmatch(c->agent_users[i].glob, path, FNM_PATHNAME) == 0)
+			u = &c->agent_users[i].user;
+	return u->name && u->name[0] ? u : NULL;
+}
+
 bool conf_is_dynamic_dir(const struct conf *c, const char *name)
 {
 	size_t n = strlen(name);
@@ -489,6 +602,10 @@ int conf_dump(const struct conf *c, struct buf *out)
 		case K_BOOL:
 			buf_printf(out, "%s = %s\n", k->name, *(const bool *)(base + k->off) ? "yes" : "no");
 			break;
+		case K_USER:
+			buf_printf(out, "%s = %s\n", k->name,
+				   ((const struct agent_user *)(base + k->off))->name);
+			break;
 		case K_POLICY:
 			buf_printf(out, "%s = %s\n", k->name,
 				   c->ssh_host_key_policy == HOSTKEY_STRICT ? "strict" : "accept-new");
@@ -514,6 +631,9 @@ int conf_dump(const struct conf *c, struct buf *out)
 		else
 			buf_printf(out, "%s = %d\n", c->timeouts[i].glob, c->timeouts[i].seconds);
 	}
+	buf_append_str(out, "\n[agent_user]\n");
+	for (size_t i = 0; i < c->nagent_users; i++)
+		buf_printf(out, "%s = %s\n", c->agent_users[i].glob, c->agent_users[i].user.name);
 	buf_append_str(out, "\n[kinds]\n");
 	for (size_t i = 0; i < c->nkinds; i++)
 		buf_printf(out, "%s = %s\n", c->kinds[i].kind, c->kinds[i].place);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 enum cache_model { CACHE_REFRESH, CACHE_TTL, CACHE_PERIODIC, CACHE_STATIC };
 enum write_mode { WRITE_SYNC, WRITE_ASYNC };
@@ -30,6 +31,22 @@ struct write_rule {
 struct timeout_rule {
 	char *glob;
 	int seconds;          /* -1: none */
+};
+
+/* A system user local agents run as, resolved when the file is loaded
+ * (getpwnam, getgrouplist): spawning needs no name-service lookup. */
+struct agent_user {
+	char *name;
+	char *home;           /* its home directory (HOME for agents) */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;        /* supplementary groups, the user's gid included */
+	int ngroups;
+};
+
+struct agent_user_rule {
+	char *glob;
+	struct agent_user user;
 };
 
 struct kind_rule {
@@ -67,6 +84,7 @@ struct conf {
 	bool pass_password_in_argv;
 	char *log_level;
 	int max_threads;
+	struct agent_user agent_user;   /* name "" (default): the daemon's user */
 
 	struct cache_rule *cache;
 	size_t ncache;
@@ -76,6 +94,8 @@ struct conf {
 	size_t ntimeouts;
 	struct kind_rule *kinds;
 	size_t nkinds;
+	struct agent_user_rule *agent_users;   /* [agent_user] */
+	size_t nagent_users;
 };
 
 /* Fills c with the defaults of sysman.conf(5).  Returns 0 or -ENOMEM. */
@@ -98,6 +118,10 @@ enum write_mode conf_write_mode(const struct conf *c, const char *path);
  * matching [timeout] line, else none for files named "command", else
  * agent_timeout. */
 int conf_timeout(const struct conf *c, const char *path);
+/* The user local agents for a path run as: the last matching
+ * [agent_user] line, else agent_user; NULL when that is empty (agents
+ * run as the daemon's user).  Points into c. */
+const struct agent_user *conf_agent_user(const struct conf *c, const char *path);
 /* True if name is listed in dynamic_dirs. */
 bool conf_is_dynamic_dir(const struct conf *c, const char *name);
 /* The place for a device kind ("server" -> "systems/servers"), or NULL. */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,34 @@ static void sm_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 	fuse_reply_none(req);
 }
 
+/* ---- audit ---- */
+
+/* One audit line for a change to the tree made by req's caller: the path
+ * of name in dir (name NULL: dir itself), err 0 or the errno value the
+ * caller gets, then the details of fmt (never a file's content). */
+static void audit_change(fuse_req_t req, struct sm_inode *dir, const char *name, const char *op,
+			 int err, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void audit_change(fuse_req_t req, struct sm_inode *dir, const char *name, const char *op,
+			 int err, const char *fmt, ...)
+{
+	struct sysman *sm = sm_data(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	char d[PATH_MAX], path[PATH_MAX], extra[PATH_MAX + 64] = "";
+	int r;
+
+	r = name ? dir_path(sm, dir, name, d, path, sizeof(path)) : inode_path(sm, dir, path, sizeof(path));
+	if (r < 0)
+		str_copy(path, sizeof(path), "?");
+	if (fmt) {
+		va_list ap;
+
+		va_start(ap, fmt);
+		vsnprintf(extra, sizeof(extra), fmt, ap);
+		va_end(ap);
+	}
+	audit_log(ctx->uid, ctx->pid, op, path, err, "%s", extra);
+}
+
 /* ---- attributes ---- */
 
 static void sm_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -285,6 +314,8 @@ static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
 	procname(in, proc, sizeof(proc));
 	if (valid & FUSE_SET_ATTR_MODE) {
 		r = fh && fh->fd >= 0 ? fchmod(fh->fd, attr->st_mode) : chmod(proc, attr->st_mode);
+		audit_change(req, in, NULL, "chmod", r < 0 ? errno : 0, "mode=%04o",
+			     (unsigned)(attr->st_mode & 07777));
 		if (r < 0)
 			goto err;
 	}
@@ -292,7 +323,10 @@ static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
 		uid_t u = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
 		gid_t g = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
 
-		if (fchownat(in->fd, "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		r = fchownat(in->fd, "", u, g, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		audit_change(req, in, NULL, "chown", r < 0 ? errno : 0, "owner=%d group=%d",
+			     (int)u, (int)g);
+		if (r < 0)
 			goto err;
 	}
 	if (valid & FUSE_SET_ATTR_SIZE) {
@@ -310,6 +344,8 @@ static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
 		if (!special) {
 			r = fh && fh->fd >= 0 ? ftruncate(fh->fd, attr->st_size)
 					      : truncate(proc, attr->st_size);
+			audit_change(req, in, NULL, "truncate", r < 0 ? errno : 0, "size=%lld",
+				     (long long)attr->st_size);
 			if (r < 0)
 				goto err;
 			if (fh)
@@ -355,21 +391,6 @@ static void sm_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* ---- creating entries ---- */
 
-/* Gives a new entry to the caller (or the setgid directory's group) and
- * applies the umask where no default ACL does. */
-void own_new_entry(fuse_req_t req, struct sm_inode *parent, const char *name, bool is_link)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct stat pst;
-	gid_t gid = ctx->gid;
-
-	if (fstatat(parent->fd, "", &pst, AT_EMPTY_PATH) == 0 && (pst.st_mode & S_ISGID))
-		gid = pst.st_gid;
-	if (fchownat(parent->fd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		log_debug("chown '%s': %s", name, strerror(errno));
-	(void)is_link;
-}
-
 mode_t apply_umask(fuse_req_t req, struct sm_inode *parent, mode_t mode)
 {
 	char proc[64];
@@ -380,31 +401,65 @@ mode_t apply_umask(fuse_req_t req, struct sm_inode *parent, mode_t mode)
 	return mode & ~fuse_req_ctx(req)->umask;
 }
 
+/* Makes name in dir as the caller (caller.c): a directory, a symbolic
+ * link, a hard link to target's inode or any other node.  0 or -errno. */
+static int make_as_caller(fuse_req_t req, struct sm_inode *dir, const char *name, mode_t mode,
+			  dev_t rdev, const char *link, struct sm_inode *target)
+{
+	struct caller_creds cc;
+	char proc[64];
+	int r;
+
+	if (target)
+		procname(target, proc, sizeof(proc));
+	r = caller_become(req, &cc);
+	if (r < 0)
+		return r;
+	if (target)
+		r = linkat(AT_FDCWD, proc, dir->fd, name, AT_SYMLINK_FOLLOW);
+	else if (link)
+		r = symlinkat(link, dir->fd, name);
+	else if (S_ISDIR(mode))
+		r = mkdirat(dir->fd, name, mode);
+	else
+		r = mknodat(dir->fd, name, mode, rdev);
+	r = r < 0 ? -errno : 0;
+	caller_restore(&cc);
+	return r;
+}
+
 static void make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-		      dev_t rdev, const char *link)
+		      dev_t rdev, const char *link, fuse_ino_t target)
 {
 	struct sysman *sm = sm_data(req);
 	struct sm_inode *dir = inode_get(sm, parent);
+	struct sm_inode *tin = target ? inode_get(sm, target) : NULL;
 	struct fuse_entry_param e;
+	const char *op = tin ? "link" : link ? "symlink" : S_ISDIR(mode) ? "mkdir" : "mknod";
 	int r;
 
 	if (special_of_name("x", name) == SPECIAL_STATUS) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	if (!link)
+	if (!link && !tin)
 		mode = apply_umask(req, dir, mode);
-	if (S_ISDIR(mode))
-		r = mkdirat(dir->fd, name, mode);
-	else if (link)
-		r = symlinkat(link, dir->fd, name);
-	else
-		r = mknodat(dir->fd, name, mode, rdev);
+	r = make_as_caller(req, dir, name, mode, rdev, link, tin);
+	if (tin) {
+		char tpath[PATH_MAX];
+
+		if (inode_path(sm, tin, tpath, sizeof(tpath)) < 0)
+			str_copy(tpath, sizeof(tpath), "?");
+		audit_change(req, dir, name, op, -r, "target=%s", tpath);
+	} else if (link) {
+		audit_change(req, dir, name, op, -r, "target=%s", link);
+	} else {
+		audit_change(req, dir, name, op, -r, "mode=%04o", (unsigned)(mode & 07777));
+	}
 	if (r < 0) {
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, -r);
 		return;
 	}
-	own_new_entry(req, dir, name, link != NULL);
 	r = do_lookup(sm, dir, name, &e);
 	if (r < 0)
 		fuse_reply_err(req, -r);
@@ -414,51 +469,40 @@ static void make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 
 static void sm_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
-	make_node(req, parent, name, mode, rdev, NULL);
+	make_node(req, parent, name, mode, rdev, NULL, 0);
 }
 
 static void sm_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-	make_node(req, parent, name, S_IFDIR | mode, 0, NULL);
+	make_node(req, parent, name, S_IFDIR | mode, 0, NULL, 0);
 }
 
 static void sm_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
-	make_node(req, parent, name, S_IFLNK, 0, link);
+	make_node(req, parent, name, S_IFLNK, 0, link, 0);
 }
 
 static void sm_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char *name)
 {
-	struct sysman *sm = sm_data(req);
-	struct sm_inode *in = inode_get(sm, ino), *dir = inode_get(sm, parent);
-	struct fuse_entry_param e;
-	char proc[64];
-	int r;
-
-	procname(in, proc, sizeof(proc));
-	if (linkat(AT_FDCWD, proc, dir->fd, name, AT_SYMLINK_FOLLOW) < 0) {
-		fuse_reply_err(req, errno);
-		return;
-	}
-	r = do_lookup(sm, dir, name, &e);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	else
-		fuse_reply_entry(req, &e);
+	make_node(req, parent, name, 0, 0, NULL, ino);
 }
 
 static void sm_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct sm_inode *dir = inode_get(sm_data(req), parent);
+	int e = unlinkat(dir->fd, name, 0) < 0 ? errno : 0;
 
-	fuse_reply_err(req, unlinkat(dir->fd, name, 0) < 0 ? errno : 0);
+	audit_change(req, dir, name, "unlink", e, NULL);
+	fuse_reply_err(req, e);
 }
 
 static void sm_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct sm_inode *dir = inode_get(sm_data(req), parent);
+	int e = unlinkat(dir->fd, name, AT_REMOVEDIR) < 0 ? errno : 0;
 
-	fuse_reply_err(req, unlinkat(dir->fd, name, AT_REMOVEDIR) < 0 ? errno : 0);
+	audit_change(req, dir, name, "rmdir", e, NULL);
+	fuse_reply_err(req, e);
 }
 
 static void sm_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
@@ -466,12 +510,18 @@ static void sm_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 {
 	struct sysman *sm = sm_data(req);
 	struct sm_inode *a = inode_get(sm, parent), *b = inode_get(sm, newparent);
+	char d[PATH_MAX], to[PATH_MAX];
+	int e;
 
 	if (special_of_name("x", newname) == SPECIAL_STATUS && special_of_name("x", name) != SPECIAL_STATUS) {
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	fuse_reply_err(req, renameat2(a->fd, name, b->fd, newname, flags) < 0 ? errno : 0);
+	e = renameat2(a->fd, name, b->fd, newname, flags) < 0 ? errno : 0;
+	if (dir_path(sm, b, newname, d, to, sizeof(to)) < 0)
+		str_copy(to, sizeof(to), "?");
+	audit_change(req, a, name, "rename", e, "to=%s flags=%u", to, flags);
+	fuse_reply_err(req, e);
 }
 
 static void sm_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -567,8 +617,13 @@ static void sm_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 	struct sm_inode *in = inode_get(sm_data(req), ino);
 	char proc[64];
 
+	int e;
+
 	procname(in, proc, sizeof(proc));
-	fuse_reply_err(req, setxattr(proc, name, value, size, flags) < 0 ? errno : 0);
+	e = setxattr(proc, name, value, size, flags) < 0 ? errno : 0;
+	/* the attribute's name only: a value is content */
+	audit_change(req, in, NULL, "setxattr", e, "name=%s bytes=%zu", name, size);
+	fuse_reply_err(req, e);
 }
 
 static void sm_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
@@ -576,8 +631,12 @@ static void sm_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	struct sm_inode *in = inode_get(sm_data(req), ino);
 	char proc[64];
 
+	int e;
+
 	procname(in, proc, sizeof(proc));
-	fuse_reply_err(req, removexattr(proc, name) < 0 ? errno : 0);
+	e = removexattr(proc, name) < 0 ? errno : 0;
+	audit_change(req, in, NULL, "removexattr", e, "name=%s", name);
+	fuse_reply_err(req, e);
 }
 
 /* ---- init ---- */
@@ -587,6 +646,10 @@ static void sm_init(void *userdata, struct fuse_conn_info *conn)
 	(void)userdata;
 	if (conn->capable & FUSE_CAP_POSIX_ACL)
 		conn->want |= FUSE_CAP_POSIX_ACL;
+	/* the caller's umask comes with each request, unapplied: a directory's
+	 * default ACL replaces it (apply_umask), as on the backing fs */
+	if (conn->capable & FUSE_CAP_DONT_MASK)
+		conn->want |= FUSE_CAP_DONT_MASK;
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE;
 	if (conn->capable & FUSE_CAP_SPLICE_MOVE)

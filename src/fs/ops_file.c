@@ -287,6 +287,7 @@ void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct sm_inode *dir = inode_get(sm, parent);
 	struct fuse_entry_param e;
 	struct sm_fh *fh;
+	struct caller_creds cc;
 	char dpath[PATH_MAX], path[PATH_MAX];
 	int fd, r;
 
@@ -295,12 +296,25 @@ void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	mode = apply_umask(req, dir, mode);
-	fd = openat(dir->fd, name, (fi->flags | O_CREAT | O_CLOEXEC) & ~O_NOFOLLOW, mode);
-	if (fd < 0) {
-		fuse_reply_err(req, errno);
+	r = caller_become(req, &cc);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
 		return;
 	}
-	own_new_entry(req, dir, name, false);
+	fd = openat(dir->fd, name, (fi->flags | O_CREAT | O_CLOEXEC) & ~O_NOFOLLOW, mode);
+	r = fd < 0 ? errno : 0;
+	caller_restore(&cc);
+	{
+		const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+		if (dir_path(sm, dir, name, dpath, path, sizeof(path)) < 0)
+			str_copy(path, sizeof(path), "?");
+		audit_log(ctx->uid, ctx->pid, "create", path, r, "mode=%04o", (unsigned)(mode & 07777));
+	}
+	if (fd < 0) {
+		fuse_reply_err(req, r);
+		return;
+	}
 	r = do_lookup(sm, dir, name, &e);
 	if (r < 0) {
 		close(fd);

@@ -31,10 +31,24 @@ int do_lookup(struct sysman *sm, struct sm_inode *parent, const char *name,
 /* dir = parent's tree path, path = dir/name.  0 or -ENAMETOOLONG. */
 int dir_path(struct sysman *sm, struct sm_inode *parent, const char *name,
 		    char *dir, char *path, size_t len);
-/* Gives a new entry the caller's uid and gid (the daemon runs as root). */
-void own_new_entry(fuse_req_t req, struct sm_inode *parent, const char *name, bool is_link);
 /* mode with the caller's umask applied (unless default ACLs apply). */
 mode_t apply_umask(fuse_req_t req, struct sm_inode *parent, mode_t mode);
+
+/* caller.c */
+#define CALLER_GROUPS_MAX 256
+/* The worker thread's credentials while it acts as a request's caller. */
+struct caller_creds {
+	bool switched;
+	int ngroups;
+	gid_t groups[CALLER_GROUPS_MAX];
+};
+/* Makes this thread's file-system uid, gid and supplementary groups the
+ * caller's of req (nothing when the daemon is not root, or the caller
+ * is root).  0 (then call caller_restore()) or -errno, with the thread
+ * unchanged. */
+int caller_become(fuse_req_t req, struct caller_creds *save);
+/* Gives the thread its own credentials back.  Accepts an unswitched save. */
+void caller_restore(struct caller_creds *save);
 
 /* ops_file.c */
 /* A waiter for req, holding a reference on target; NULL on ENOMEM. */

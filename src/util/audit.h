@@ -1,6 +1,7 @@
 /*
- * audit.h - the audit log: one line per write and per agent run
- * (DESIGN §11): "TIME uid=U pid=P op=OP path=PATH rc=RC [extra]".
+ * audit.h - the audit log: one line per change to the tree and per agent
+ * run (DESIGN §11): "TIME uid=U pid=P op=OP path=PATH rc=RC [extra]";
+ * for a change rc is 0 or the errno value the caller got.
  * Never given a password.  Thread-safe (one O_APPEND write per line).
  */
 #ifndef SYSMAN_AUDIT_H

@@ -506,6 +506,38 @@ static void test_timeout_section(void **state)
 	expect_error(f, "[timeout]\na = soon\n", 2);
 }
 
+/* agent_user and [agent_user]: a system user resolved at load, per glob,
+ * last match wins; empty (the default) means the daemon's user; an
+ * unknown user is an error naming the line. */
+static void test_agent_user(void **state)
+{
+	struct fix *f = *state;
+	struct conf *c = &f->c;
+	const struct agent_user *u;
+
+	assert_int_equal(load(f, "max_agents = 2\n"), 0);
+	assert_null(conf_agent_user(c, "systems/servers/n1/power"));
+	assert_int_equal(load(f, "agent_user = nobody\n[agent_user]\n"
+			      "systems/servers/*/* = root\n"
+			      "systems/servers/n2/* = daemon\n"
+			      "systems/servers/n2/x = root\n"), 0);
+	u = conf_agent_user(c, "systems/bmcs/b1/power");
+	assert_non_null(u);
+	assert_string_equal(u->name, "nobody");
+	assert_int_not_equal(u->uid, 0);
+	assert_true(u->ngroups >= 1);
+	u = conf_agent_user(c, "systems/servers/n1/power");
+	assert_string_equal(u->name, "root");
+	assert_int_equal(u->uid, 0);
+	assert_string_equal(conf_agent_user(c, "systems/servers/n2/y")->name, "daemon");
+	assert_string_equal(conf_agent_user(c, "systems/servers/n2/x")->name, "root");
+	expect_error(f, "max_agents = 2\nagent_user = no-such-user-14\n", 2);
+	assert_non_null(strstr(f->err, "no such user"));
+	assert_non_null(strstr(f->err, "no-such-user-14"));
+	expect_error(f, "[agent_user]\na = root\nb = no-such-user-14\n", 3);
+	expect_error(f, "[agent_user]\na =\n", 2);
+}
+
 /* Keys of the design this build does not serve are refused by name, and a
  * database URL is not taken for a file name. */
 static void test_refused_keys(void **state)
@@ -548,6 +580,7 @@ int main(void)
 		T(test_dump_round_trip),
 		T(test_timeout_section),
 		T(test_refused_keys),
+		T(test_agent_user),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
