@@ -1,4 +1,4 @@
-#include "nfs/cli.h"
+#include "nfs_cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
