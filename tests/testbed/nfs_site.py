@@ -109,6 +109,15 @@ if [ -e "$H/fail.$(basename "$0")" ]; then echo "$(basename "$0"): failed (testb
 exit 0
 """
 
+UNAME = r"""#!/bin/sh
+# testbed shim: this emulated host runs @SYSTEM@
+case "$1" in
+-s|"") echo @SYSTEM@ ;;
+*) exec /bin/uname "$@" ;;
+esac
+"""
+SYSTEMS = {"solaris": "SunOS", "aix": "AIX", "freebsd": "FreeBSD"}
+
 # platform -> activation shims (the commands the NFS agents run there)
 SHIMS = {
     "linux": ("exportfs",),
@@ -252,6 +261,9 @@ class NfsSite:
         _write(os.path.join(d, "bin", "systemctl"), fill(SYSTEMCTL), 0o755)
         for shim in SHIMS[h["kind"]]:
             _write(os.path.join(d, "bin", shim), fill(RECORDER), 0o755)
+        if h["kind"] in SYSTEMS:
+            _write(os.path.join(d, "bin", "uname"),
+                   UNAME.replace("@SYSTEM@", SYSTEMS[h["kind"]]), 0o755)
         _write(os.path.join(d, "calls.log"), "")
         _keygen(os.path.join(d, "ssh_host_ed25519_key"), "smn-" + h["name"])
         if h["kind"] == "ganesha":

@@ -1,0 +1,77 @@
+/*
+ * deploy.h - one deployment of a plan to its hosts (DESIGN §9 Deploy).
+ *
+ * The library decides and journals; the caller's ops reach the hosts
+ * (the CLI does it through the mounted tree, the unit tests with a fake).
+ * Per host, servers first (a host that exports anything), then clients:
+ *   1. read the host's files; a host whose files all equal the new ones
+ *      is "unchanged" and not touched; a host that cannot be read is
+ *      "failed" (unreachable), nothing changed on it;
+ *   2. journal old and new content ("propagating"), write each file
+ *      (the ops write atomically, keeping a backup);
+ *   3. "activating": the platform's command;
+ *   4. "verifying": observe the host and compare with the plan (a ganesha
+ *      server: every planned export in its live export list with every
+ *      planned client matched; other hosts: the files read back equal);
+ *   5. "deployed", or on any failure the old files are written back and
+ *      activated ("rolled-back" with the reason).
+ * A client whose server failed is "skipped".  Import files (fstab,
+ * vfstab, filesystems) are merged: the host's non-NFS entries are kept
+ * and only its NFS entries replaced.
+ */
+#ifndef SYSMAN_NFS_DEPLOY_H
+#define SYSMAN_NFS_DEPLOY_H
+
+#include <stdbool.h>
+
+#include "nfs/catalog.h"
+#include "nfs/model.h"
+#include "util/buf.h"
+
+struct nfs_deploy_ops {
+	void *arg;
+	/* Appends host's file to b: 0, -ENOENT when the file does not
+	 * exist, another -errno when the host cannot be read (msg why). */
+	int (*get)(void *arg, const char *host, const char *file,
+		   struct buf *b, char *msg, size_t n);
+	/* Replaces the file by content (NULL: removes it). 0 or -errno. */
+	int (*put)(void *arg, const char *host, const char *file,
+		   const char *content, char *msg, size_t n);
+	/* Runs the platform's activation command. 0 or -errno. */
+	int (*activate)(void *arg, const char *host, int platform, char *msg,
+			size_t n);
+	/* Appends the live export list (exports.live: a "# showmount-e"
+	 * or "# exportfs-v" line, then that command's output) to b. */
+	int (*live)(void *arg, const char *host, struct buf *b, char *msg,
+		    size_t n);
+	/* Called after every state change (may be NULL). */
+	void (*progress)(void *arg, const char *host, const char *state,
+			 const char *detail);
+};
+
+/* Runs deployment id (journalled with nfs_journal_start()) of plan p.
+ * only: a single host (NULL: every host); force: touch hosts even when
+ * unchanged; dry_run: only say which hosts would change.  Sets the
+ * deployment's final state.  Returns 0 when every host is deployed or
+ * unchanged, 1 when some host failed, -errno when the run itself failed
+ * (the journal keeps what happened up to then). */
+int nfs_deploy_run(struct nfs_catalog *c, long long id,
+		   const struct nfs_plan *p, const struct nfs_deploy_ops *ops,
+		   const char *only, bool force, bool dry_run);
+
+/* New content of an import file: cur without its NFS entries, then the
+ * generated entries gen (the generated header comment included).
+ * 0 or a buf error. */
+int nfs_merge_imports(int platform, const char *cur, const char *gen,
+		      struct buf *out);
+
+/* Compares a server's live export list (text as ops->live gives it) with
+ * the plan: 0 when every export of host in p is listed and every planned
+ * allowed client (by address when it is a plan host) is matched by its
+ * entry; -EPROTO with why ("export /x missing", "client c1 (10.0.0.2)
+ * not allowed on /x") otherwise; 1 when text holds no export list (the
+ * host's platform has none we read). */
+int nfs_verify_live(const struct nfs_plan *p, const char *host,
+		    const char *text, char *why, size_t n);
+
+#endif
