@@ -1,6 +1,7 @@
 #include "nfs/deploy.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,9 +128,42 @@ int nfs_merge_imports(int platform, const char *cur, const char *gen,
 
 /* ------------------------------------------------------------ verify */
 
-int nfs_verify_live(const struct nfs_plan *p, const char *host,
-		    const char *text, char *why, size_t n)
+/* Checks one planned export against the parsed list l (NULL: absent). */
+static int check_export(const struct nfs_plan *p, const struct nfs_export *e,
+			const struct nfs_plan *live, const struct nfs_export *l,
+			const char *client, char *why, size_t n)
 {
+	if (!l) {
+		snprintf(why, n, "export %s not served%s%s (the server did not "
+			 "load it)", e->path, client ? " to " : "",
+			 client ? client : "");
+		return -EPROTO;
+	}
+	for (size_t j = 0; !client && j < e->nclients; j++) {
+		const struct nfs_client *c = &e->clients[j];
+		const struct nfs_host *h = nfs_plan_host(p, c->spec);
+		bool ok = false;
+
+		if (c->deny || !h || !h->address)
+			continue;   /* only plan hosts can be checked */
+		for (size_t k = 0; !ok && k < l->nclients; k++)
+			ok = nfs_client_matches(live, l->clients[k].spec, h->name,
+						h->address);
+		if (!ok) {
+			snprintf(why, n, "client %s (%s) not allowed on %s",
+				 h->name, h->address, e->path);
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
+int nfs_verify_listed(const struct nfs_plan *p, const char *host,
+		      const char *client, const char *text, char *why,
+		      size_t n)
+{
+	const struct nfs_host *srv = nfs_plan_host(p, host);
+	const struct nfs_host *ch = client ? nfs_plan_host(p, client) : NULL;
 	struct nfs_plan *live = NULL;
 	struct nfs_error err = { 0 };
 	const char *body = strchr(text, '\n');
@@ -141,48 +175,28 @@ int nfs_verify_live(const struct nfs_plan *p, const char *host,
 		fmt = NFS_FMT_EXPORTFS_V;
 	else
 		return 1;
+	if (!srv || (client && !ch))
+		return -EINVAL;
 	body++;
 	live = nfs_plan_new();
 	if (!live)
 		return -ENOMEM;
 	r = nfs_parse(fmt, body, strlen(body), host, NULL, live, NULL, &err);
 	if (r < 0) {
-		snprintf(why, n, "cannot read the live export list: line %u: %s",
+		snprintf(why, n, "cannot read the export list: line %u: %s",
 			 err.line, err.msg);
 		r = -EPROTO;
-		goto out;
 	}
 	for (size_t i = 0; r >= 0 && i < p->nexports; i++) {
 		const struct nfs_export *e = &p->exports[i];
-		const struct nfs_export *l;
 
-		if (strcmp(e->server, host) != 0)
+		if (strcmp(e->server, host) != 0 ||
+		    (ch && nfs_export_match(p, e, srv->platform, ch->name,
+					    ch->address) < 0))
 			continue;
-		l = nfs_plan_export(live, host, e->path);
-		if (!l) {
-			snprintf(why, n, "export %s not served (the server did "
-				 "not load it)", e->path);
-			r = -EPROTO;
-			break;
-		}
-		for (size_t j = 0; r >= 0 && j < e->nclients; j++) {
-			const struct nfs_client *c = &e->clients[j];
-			const struct nfs_host *h = nfs_plan_host(p, c->spec);
-			bool ok = false;
-
-			if (c->deny || !h || !h->address)
-				continue;   /* only plan hosts can be checked */
-			for (size_t k = 0; !ok && k < l->nclients; k++)
-				ok = nfs_client_matches(live, l->clients[k].spec,
-							h->name, h->address);
-			if (!ok) {
-				snprintf(why, n, "client %s (%s) not allowed on "
-					 "%s", h->name, h->address, e->path);
-				r = -EPROTO;
-			}
-		}
+		r = check_export(p, e, live, nfs_plan_export(live, host, e->path),
+				 client, why, n);
 	}
-out:
 	nfs_plan_free(live);
 	return r;
 }
@@ -194,14 +208,31 @@ struct run {
 	long long id;
 	const struct nfs_plan *p;
 	const struct nfs_deploy_ops *ops;
+	pthread_mutex_t lock;          /* guards the journal and progress */
 };
 
 static int state(struct run *x, const char *host, const char *st,
 		 const char *detail)
 {
+	int r;
+
+	pthread_mutex_lock(&x->lock);
 	if (x->ops->progress)
 		x->ops->progress(x->ops->arg, host, st, detail ? detail : "");
-	return nfs_journal_host(x->cat, x->id, host, st, detail);
+	r = nfs_journal_host(x->cat, x->id, host, st, detail);
+	pthread_mutex_unlock(&x->lock);
+	return r;
+}
+
+static int journal_file(struct run *x, const char *host, const char *name,
+			const char *old, const char *new_text)
+{
+	int r;
+
+	pthread_mutex_lock(&x->lock);
+	r = nfs_journal_file(x->cat, x->id, host, name, old, new_text);
+	pthread_mutex_unlock(&x->lock);
+	return r;
 }
 
 struct hfile {
@@ -236,6 +267,49 @@ static int roll_back(struct run *x, const struct nfs_host *h,
 	return r;
 }
 
+/* True when some export of server lets the plan host c mount it. */
+static bool may_mount(const struct nfs_plan *p, const struct nfs_host *srv,
+		      const struct nfs_host *c)
+{
+	for (size_t i = 0; i < p->nexports; i++)
+		if (strcmp(p->exports[i].server, srv->name) == 0 &&
+		    nfs_export_match(p, &p->exports[i], srv->platform, c->name,
+				     c->address) >= 0)
+			return true;
+	return false;
+}
+
+/* A server's live state against the plan: ganesha through the eyes of
+ * every planned client host that answers, others from their own list. */
+static int verify_server(struct run *x, const struct nfs_host *h, char *msg)
+{
+	struct buf b = BUF_INIT;
+	char m2[MSG];
+	int r = 0;
+
+	if (h->platform == NFS_PF_GANESHA && h->address) {
+		for (size_t k = 0; r >= 0 && k < x->p->nhosts; k++) {
+			const struct nfs_host *c = &x->p->hosts[k];
+
+			if (c == h || !c->address || !may_mount(x->p, h, c))
+				continue;
+			buf_reset(&b);
+			if (x->ops->probe(x->ops->arg, c->name, h->address, &b, m2,
+					  sizeof(m2)) < 0)
+				continue;      /* that client cannot tell */
+			r = nfs_verify_listed(x->p, h->name, c->name, buf_str(&b),
+					      msg, MSG);
+		}
+		buf_release(&b);
+		return r > 0 ? 0 : r;
+	}
+	r = x->ops->live(x->ops->arg, h->name, &b, msg, MSG);
+	if (r >= 0)
+		r = nfs_verify_listed(x->p, h->name, NULL, buf_str(&b), msg, MSG);
+	buf_release(&b);
+	return r > 0 ? 0 : r;
+}
+
 /* Verifies a host: the files read back, and a server's live list. */
 static int verify(struct run *x, const struct nfs_host *h, struct hfile *f,
 		  size_t nf, char *msg)
@@ -251,13 +325,8 @@ static int verify(struct run *x, const struct nfs_host *h, struct hfile *f,
 			r = -EPROTO;
 		}
 	}
-	if (r >= 0 && is_server(x->p, h->name)) {
-		buf_reset(&b);
-		r = x->ops->live(x->ops->arg, h->name, &b, msg, MSG);
-		if (r >= 0)
-			r = nfs_verify_live(x->p, h->name, buf_str(&b), msg, MSG);
-		r = r > 0 ? 0 : r;
-	}
+	if (r >= 0 && is_server(x->p, h->name))
+		r = verify_server(x, h, msg);
 	buf_release(&b);
 	return r;
 }
@@ -290,6 +359,10 @@ static int one_host(struct run *x, const struct nfs_host *h,
 			continue;
 		buf_reset(&b);
 		q = x->ops->get(x->ops->arg, h->name, g->name, &b, msg, MSG);
+		if (q == -ENOTCONN) {
+			r = q;
+			break;
+		}
 		if (q < 0 && q != -ENOENT) {
 			snprintf(detail, sizeof(detail), "unreachable, nothing "
 				 "changed: %s", msg);
@@ -330,8 +403,7 @@ static int one_host(struct run *x, const struct nfs_host *h,
 		goto out;
 	}
 	for (size_t i = 0; r >= 0 && i < nf; i++)
-		r = nfs_journal_file(x->cat, x->id, h->name, f[i].name, f[i].old,
-				     f[i].new_text);
+		r = journal_file(x, h->name, f[i].name, f[i].old, f[i].new_text);
 	if (r >= 0)
 		r = state(x, h->name, "propagating", "");
 	q = 0;
@@ -349,6 +421,8 @@ static int one_host(struct run *x, const struct nfs_host *h,
 		if (r >= 0)
 			q = verify(x, h, f, nf, msg);
 	}
+	if (r >= 0 && q == -ENOTCONN)
+		r = q;                 /* no way to reach anyone: stop here */
 	if (r < 0)
 		goto out;
 	if (q >= 0) {
@@ -390,50 +464,107 @@ static const char *failed_server(const struct nfs_plan *p, const char *client,
 	return NULL;
 }
 
+/* One pass (servers or clients) over the hosts, ops->parallel at a time:
+ * a worker takes the next host until none is left. */
+struct pass {
+	struct run *x;
+	const struct nfs_gen_out *out;
+	const char *only;
+	bool force, dry_run, servers;
+	bool *failed;                  /* per plan host, under lock */
+	size_t next;                   /* under lock */
+	int nfail, r;                  /* under lock */
+};
+
+static void *pass_worker(void *arg)
+{
+	struct pass *ps = arg;
+	struct run *x = ps->x;
+	const struct nfs_plan *p = x->p;
+
+	for (;;) {
+		const struct nfs_host *h;
+		const char *srv = NULL;
+		char d[300];
+		size_t k;
+		int r;
+
+		pthread_mutex_lock(&x->lock);
+		while (ps->next < p->nhosts && ps->r >= 0 &&
+		       ((ps->only && strcmp(p->hosts[ps->next].name, ps->only)) ||
+			is_server(p, p->hosts[ps->next].name) != ps->servers))
+			ps->next++;
+		k = ps->next++;
+		if (k >= p->nhosts || ps->r < 0) {
+			pthread_mutex_unlock(&x->lock);
+			return NULL;
+		}
+		h = &p->hosts[k];
+		if (!ps->servers)
+			srv = failed_server(p, h->name, ps->failed);
+		pthread_mutex_unlock(&x->lock);
+		if (srv) {
+			snprintf(d, sizeof(d), "its server %s failed", srv);
+			r = state(x, h->name, "skipped", d);
+			r = r < 0 ? r : 1;
+		} else {
+			r = one_host(x, h, ps->out, ps->force, ps->dry_run);
+		}
+		pthread_mutex_lock(&x->lock);
+		if (r == 1) {
+			ps->failed[k] = true;
+			ps->nfail++;
+		} else if (r < 0 && ps->r >= 0) {
+			ps->r = r;
+		}
+		pthread_mutex_unlock(&x->lock);
+	}
+}
+
+static int run_pass(struct pass *ps, unsigned parallel)
+{
+	pthread_t t[NFS_DEPLOY_MAX_PARALLEL];
+	unsigned n = 0;
+
+	if (parallel > NFS_DEPLOY_MAX_PARALLEL)
+		parallel = NFS_DEPLOY_MAX_PARALLEL;
+	ps->next = 0;
+	for (unsigned i = 1; i < parallel; i++)
+		if (pthread_create(&t[n], NULL, pass_worker, ps) == 0)
+			n++;
+	pass_worker(ps);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	return ps->r;
+}
+
 int nfs_deploy_run(struct nfs_catalog *c, long long id,
 		   const struct nfs_plan *p, const struct nfs_deploy_ops *ops,
 		   const char *only, bool force, bool dry_run)
 {
-	struct run x = { c, id, p, ops };
+	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER };
 	struct nfs_gen_out out = NFS_GEN_OUT_INIT;
 	struct nfs_error err = { 0 };
 	bool *failed = calloc(p->nhosts + 1, sizeof(bool));
-	int r = failed ? nfs_generate(p, &out, &err) : -ENOMEM, nfail = 0;
+	struct pass ps = { &x, &out, only, force, dry_run, true, failed, 0, 0, 0 };
+	int r = failed ? nfs_generate(p, &out, &err) : -ENOMEM;
 
 	for (size_t k = 0; r >= 0 && k < p->nhosts; k++)
 		if (!only || strcmp(p->hosts[k].name, only) == 0)
 			r = state(&x, p->hosts[k].name, "pending", "");
-	/* servers, then clients */
-	for (int pass = 0; r >= 0 && pass < 2; pass++)
-		for (size_t k = 0; r >= 0 && k < p->nhosts; k++) {
-			const struct nfs_host *h = &p->hosts[k];
-			const char *srv;
-
-			if ((only && strcmp(h->name, only) != 0) ||
-			    is_server(p, h->name) != (pass == 0))
-				continue;
-			srv = pass ? failed_server(p, h->name, failed) : NULL;
-			if (srv) {
-				char d[300];
-
-				snprintf(d, sizeof(d), "its server %s failed", srv);
-				r = state(&x, h->name, "skipped", d);
-				failed[k] = true;
-				nfail++;
-				continue;
-			}
-			r = one_host(&x, h, &out, force, dry_run);
-			if (r == 1) {
-				failed[k] = true;
-				nfail++;
-				r = 0;
-			}
-		}
+	/* servers, verified, then clients */
 	if (r >= 0)
-		r = nfs_journal_finish(c, id, nfail ? "partial" : "done");
-	else
+		r = run_pass(&ps, ops->parallel);
+	ps.servers = false;
+	if (r >= 0)
+		r = run_pass(&ps, ops->parallel);
+	if (r >= 0)
+		r = nfs_journal_finish(c, id, ps.nfail ? "partial" : "done");
+	else if (r != -ENOTCONN)
 		nfs_journal_finish(c, id, "failed");
+	/* -ENOTCONN: the caller lost its way to the hosts (the daemon died);
+	 * the deployment stays running for nfs_journal_recover() */
 	nfs_gen_out_release(&out);
 	free(failed);
-	return r < 0 ? r : nfail > 0;
+	return r < 0 ? r : ps.nfail > 0;
 }

@@ -24,7 +24,9 @@ def nfs_sysman(make_sysman):
 
 def test_plan_write_check_and_reject(make_sysman):
     s = nfs_sysman(make_sysman)
-    assert sorted(os.listdir(s.p("services/nfs"))) == ["check", "dependencies.dot", "plan", "topology.dot"]
+    assert sorted(os.listdir(s.p("services/nfs"))) == [
+        "check", "dependencies.dot", "deploy", "plan", "report", "reverse", "reverse.draft",
+        "topology.dot", "topology.svg"]
     s.write("services/nfs/plan", GOOD)
     assert s.status("services/nfs/plan") == "0"
     assert "export srv:/srv/home" in s.read("services/nfs/plan")

@@ -81,9 +81,12 @@ start() {
 	nfs-ganesha) [ -x /usr/bin/ganesha.nfsd ] || return 1
 		alive && return 0
 		rm -f "$pidf"
+		n0=$(wc -c < "$H/ganesha.log" 2>/dev/null || echo 0)
 		setsid /usr/bin/ganesha.nfsd -f "$H/ganesha-main.conf" -L "$H/ganesha.log" \
 			-p "$pidf" </dev/null >/dev/null 2>&1
-		i=0; while [ $i -lt 100 ] && ! alive; do sleep 0.05; i=$((i+1)); done
+		# started = serving: a reload before that loses exports
+		i=0; while [ $i -lt 200 ] && ! { alive && tail -c +$((n0 + 1)) "$H/ganesha.log" |
+			grep -q 'NFS SERVER INITIALIZED'; }; do sleep 0.05; i=$((i+1)); done
 		alive ;;
 	*) alive ;;
 	esac
@@ -102,9 +105,11 @@ esac
 
 RECORDER = r"""#!/bin/sh
 # testbed shim: records the activation command and succeeds, or fails if
-# the test put a line "fail" in fail.<command name>.
+# the test made fail.<command name>; slow.<command name> holds seconds to
+# wait first (after recording the call).
 H=@HOST@
 echo "$(basename "$0") $*" >> "$H/calls.log"
+if [ -e "$H/slow.$(basename "$0")" ]; then sleep "$(cat "$H/slow.$(basename "$0")")"; fi
 if [ -e "$H/fail.$(basename "$0")" ]; then echo "$(basename "$0"): failed (testbed)" >&2; exit 1; fi
 exit 0
 """
@@ -463,6 +468,52 @@ class NfsSite:
         elif os.path.exists(p):
             os.unlink(p)
 
+    def slow_command(self, name, command, seconds):
+        """Makes the shim wait seconds after recording (0: not any more)."""
+        p = os.path.join(self.hosts[name]["dir"], "slow." + command)
+        if seconds:
+            _write(p, "%s\n" % seconds)
+        elif os.path.exists(p):
+            os.unlink(p)
+
+    def reset(self):
+        """Puts every host back to its first state: no NFS files, ganesha
+        running with no exports, no recorded calls, no failing shims."""
+        for h in self.hosts.values():
+            d = h["dir"]
+            etc = os.path.join(d, "root", "etc")
+            for sub in os.listdir(etc):
+                if sub != "ganesha":
+                    p = os.path.join(etc, sub)
+                    shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
+            for f in os.listdir(d):
+                if f.startswith(("fail.", "slow.")):
+                    os.unlink(os.path.join(d, f))
+            _write(os.path.join(d, "calls.log"), "")
+            self.mend(h["name"])
+            if h["kind"] == "ganesha":
+                g = os.path.join(etc, "ganesha")
+                for f in os.listdir(g):
+                    os.unlink(os.path.join(g, f))
+                _write(os.path.join(g, "ganesha.conf"), "# no exports yet\n")
+                srv = os.path.join(d, "root", "srv")
+                for f in os.listdir(srv):
+                    shutil.rmtree(os.path.join(srv, f), ignore_errors=True)
+                r = self.in_host(h["name"], [os.path.join(d, "bin", "systemctl"),
+                                             "restart", "nfs-ganesha"])
+                if r.returncode != 0:
+                    raise NfsSiteError("ganesha on %s does not restart: %s"
+                                       % (h["name"], r.stderr))
+                _write(os.path.join(d, "calls.log"), "")
+
+    def in_host(self, name, argv, timeout=30):
+        """Runs argv inside the host: its network and mount namespaces
+        (those of its sshd), as a login there would."""
+        with open(os.path.join(self.hosts[name]["dir"], "run", "sshd.pid")) as f:
+            pid = f.read().split()[0]
+        return subprocess.run(["nsenter", "-t", pid, "-m", "-n"] + argv,
+                              capture_output=True, text=True, timeout=timeout)
+
     def in_ns(self, name, argv, timeout=30, **kw):
         return subprocess.run(["ip", "netns", "exec", self.hosts[name]["ns"]] + argv,
                               capture_output=True, text=True, timeout=timeout, **kw)
@@ -518,7 +569,8 @@ class NfsSite:
         return "\n".join([
             "ssh_key = " + self.key,
             "ssh_user = root",
-            "ssh_host_key_policy = accept-new", ""])
+            "ssh_host_key_policy = strict",
+            "ssh_known_hosts = " + self.info["known_hosts"], ""])
 
 
 def main(argv=None):

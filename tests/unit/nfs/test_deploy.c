@@ -25,7 +25,7 @@ struct fake {
 	char bad_activate[16];         /* a host whose activation fails */
 	int bad_left;                  /* ... this many times */
 	bool ganesha_loads;            /* the ganesha server loads its file */
-	unsigned activations, puts;
+	unsigned activations, puts, probes;
 };
 
 static char **slot(struct fake *k, const char *host, const char *name)
@@ -81,21 +81,35 @@ static int f_activate(void *arg, const char *host, int pf, char *msg,
 static int f_live(void *arg, const char *host, struct buf *b, char *msg,
 		  size_t n)
 {
+	(void)arg;
+	(void)msg;
+	(void)n;
+	if (strcmp(host, "lx") == 0)
+		return buf_append_str(b, "# exportfs-v\n/home 10.0.0.11(rw)\n");
+	return buf_append_str(b, "");
+}
+
+/* ganesha shows a client only what it may mount */
+static int f_probe(void *arg, const char *client, const char *address,
+		   struct buf *b, char *msg, size_t n)
+{
 	struct fake *k = arg;
 
 	(void)msg;
 	(void)n;
-	if (strcmp(host, "srv") != 0)
-		return buf_append_str(b, "");
+	k->probes++;
+	assert_string_equal(address, "10.0.0.1");
 	if (!k->ganesha_loads)
-		return buf_append_str(b, "# showmount-e\nExport list for 127.0.0.1:\n");
-	return buf_append_str(b, "# showmount-e\nExport list for 127.0.0.1:\n"
-			      "/srv/a 10.0.0.11/32,10.0.0.12/32\n");
+		return buf_append_str(b, "# showmount-e\nExport list for 10.0.0.1:\n");
+	return buf_printf(b, "# showmount-e\nExport list for 10.0.0.1:\n"
+			  "/srv/a %s/32\n", strcmp(client, "c1") ? "10.0.0.12" :
+			  "10.0.0.11");
 }
 
 static struct nfs_deploy_ops ops_of(struct fake *k)
 {
-	struct nfs_deploy_ops o = { k, f_get, f_put, f_activate, f_live, NULL };
+	struct nfs_deploy_ops o = { k, 1, f_get, f_put, f_activate, f_live,
+				    f_probe, NULL };
 
 	return o;
 }
@@ -146,6 +160,7 @@ static void test_deploy_then_unchanged(void **state)
 	free(s);
 	assert_non_null(strstr(*slot(&k, "srv", "ganesha.conf"),
 			       "Clients = 10.0.0.11;"));
+	assert_int_equal(k.probes, 2);             /* srv seen by c1 and c2 */
 	assert_non_null(strstr(*slot(&k, "c1", "fstab"), "/dev/sda1 / ext4"));
 	assert_null(strstr(*slot(&k, "c1", "fstab"), "old:/x"));
 	assert_non_null(strstr(*slot(&k, "c1", "fstab"), "srv:/srv/a /a nfs"));
@@ -198,7 +213,7 @@ static void test_verify_catches_an_unloaded_export(void **state)
 	(void)state;
 	assert_int_equal(nfs_catalog_open(":memory:", &c), 0);
 	s = deploy(c, &k, 1, false);
-	assert_non_null(strstr(s, "srv rolled-back export /srv/a not served"));
+	assert_non_null(strstr(s, "srv rolled-back export /srv/a not served to c1"));
 	/* the file did not exist before: rolled back = removed again */
 	assert_null(*slot(&k, "srv", "ganesha.conf"));
 	free(s);
