@@ -432,6 +432,8 @@ static int one_host(struct run *x, const struct nfs_host *h,
 	snprintf(detail, sizeof(detail), "%s", msg);
 	r = state(x, h->name, "rolling-back", detail);
 	q = r < 0 ? r : roll_back(x, h, f, nf, msg);
+	if (r >= 0 && q == -ENOTCONN)
+		r = q;                 /* left rolling-back, for recovery */
 	if (r >= 0) {
 		char d2[sizeof(detail) + MSG + 32];
 

@@ -121,6 +121,20 @@ int nfs_journal_claim_due(struct nfs_catalog *c, time_t now,
 	return 1;
 }
 
+int nfs_journal_next_due(struct nfs_catalog *c, time_t *ret_due)
+{
+	sqlite3_stmt *st = prep(nfs_catalog_db(c), "SELECT min(due) FROM "
+				"nfs_deployment WHERE state = 'scheduled'", "");
+	int r = st && sqlite3_step(st) == SQLITE_ROW ? 0 : -EIO;
+
+	if (r >= 0 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*ret_due = (time_t)sqlite3_column_int64(st, 0);
+		r = 1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int nfs_journal_cancel(struct nfs_catalog *c)
 {
 	sqlite3 *db = nfs_catalog_db(c);

@@ -36,6 +36,9 @@ int nfs_journal_start(struct nfs_catalog *c, const char *mode, time_t due,
  * running), -EIO. */
 int nfs_journal_claim_due(struct nfs_catalog *c, time_t now,
 			  const char *runner, long long *ret_id);
+/* The earliest due time of a scheduled deployment.  Returns 1 and
+ * *ret_due, 0 when none is scheduled, -EIO. */
+int nfs_journal_next_due(struct nfs_catalog *c, time_t *ret_due);
 /* Cancels every scheduled deployment.  Returns how many (>= 0), -EIO. */
 int nfs_journal_cancel(struct nfs_catalog *c);
 /* The plan text of deployment id into b.  0, -ENOENT, -EIO. */

@@ -50,14 +50,13 @@ def nfs(site, make_sysman):
     site.reset()
 
     def make(extra=""):
-        s = make_sysman(conf=f"""
-            agent_dir = {ROOT}/agents
-            {site.sysman_conf()}
-            agent_timeout = 300
-            ssh_connect_timeout = 5
-            dynamic_dirs = proc sys generated observed
-            {extra}
-            """)
+        s = make_sysman(conf="\n".join([
+            f"agent_dir = {ROOT}/agents",
+            site.sysman_conf(),
+            "agent_timeout = 300",
+            "ssh_connect_timeout = 5",
+            "dynamic_dirs = proc sys generated observed",
+            extra]))
         for name in HOSTS:
             s.write("discover_master", f"server {site.addr(name)} {name}\n")
             assert s.status("discover_master").startswith("0"), s.status("discover_master")
@@ -240,7 +239,7 @@ def test_unreachable_host_rolled_back_others_deployed(site, nfs):
         "export sol1:/export/b cli2(ro)\n")
     write_expect(s, "services/nfs/plan", plan)
     site.cut("lx1")
-    site.fail_command("sol1", "shareall")
+    site.fail_command("sol1", "shareall", once=True)
     try:
         st = write_expect(s, "services/nfs/deploy", "now\n", ok=False)
         out = s.read("services/nfs/deploy")
@@ -297,14 +296,14 @@ def test_kill_9_mid_deploy_leaves_hosts_old_or_new(site, nfs):
         exists = os.path.exists(site.path(h, "/etc/exports"))
         if m.group(1) == "deployed":
             assert exists
-        else:
-            assert m.group(1) == "interrupted" and not exists, out
+        else:       # never reached, or caught mid-way and put back
+            assert m.group(1) in ("interrupted", "rolled-back") and not exists, out
 
 
 def test_at_runs_once_also_across_restart(site, nfs):
     """Acceptance 6: `at` two seconds ahead runs once at that time, and a
     scheduled deployment survives a restart; bad input changes nothing."""
-    s = nfs("[cache]\nservices/nfs/deploy = periodic 1")
+    s = nfs()
     plan = base_plan(site) + "export lx1:/export/a cli1(rw)\n"
     write_expect(s, "services/nfs/plan", plan)
     # bad input: EINVAL-like status, nothing scheduled
@@ -318,7 +317,8 @@ def test_at_runs_once_also_across_restart(site, nfs):
     write_expect(s, "services/nfs/deploy", f"at {when}\n")
     assert "scheduled due " + when in s.read("services/nfs/deploy")
     assert site.calls("lx1") == []
-    assert wait_for(lambda: "exportfs -ra" in site.calls("lx1"), 10)
+    assert wait_for(lambda: "exportfs -ra" in site.calls("lx1"), 30), \
+        s.read("services/nfs/deploy")
     assert time.time() >= due + 1 - 0.01
     time.sleep(2.5)
     assert site.calls("lx1") == ["exportfs -ra"]                 # once
@@ -328,7 +328,11 @@ def test_at_runs_once_also_across_restart(site, nfs):
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
     write_expect(s, "services/nfs/deploy", f"at {when}\n")
     s.restart()
-    assert wait_for(lambda: len(site.calls("lx1")) == 2, 15), site.calls("lx1")
+    # nobody reads anything: the waiter started by the write runs it
+    assert wait_for(lambda: len(site.calls("lx1")) == 2, 60), site.calls("lx1")
+    assert wait_for(lambda: re.search(r"^deployment \d+ at done$",
+                                      s.read("services/nfs/deploy"), re.M), 90), \
+        repr(s.read("services/nfs/deploy")) + s.log()[-2000:]
     time.sleep(2.5)
     assert len(site.calls("lx1")) == 2
     assert "/export/b" in site.read("lx1", "/etc/exports")

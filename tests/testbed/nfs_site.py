@@ -108,9 +108,13 @@ RECORDER = r"""#!/bin/sh
 # the test made fail.<command name>; slow.<command name> holds seconds to
 # wait first (after recording the call).
 H=@HOST@
-echo "$(basename "$0") $*" >> "$H/calls.log"
+echo "$(basename "$0")${*:+ $*}" >> "$H/calls.log"
 if [ -e "$H/slow.$(basename "$0")" ]; then sleep "$(cat "$H/slow.$(basename "$0")")"; fi
-if [ -e "$H/fail.$(basename "$0")" ]; then echo "$(basename "$0"): failed (testbed)" >&2; exit 1; fi
+f=$H/fail.$(basename "$0")
+if [ -e "$f" ]; then
+	[ "$(cat "$f")" = once ] && rm -f "$f"
+	echo "$(basename "$0"): failed (testbed)" >&2; exit 1
+fi
 exit 0
 """
 
@@ -461,10 +465,11 @@ class NfsSite:
         with open(os.path.join(self.hosts[name]["dir"], "calls.log")) as f:
             return [line.rstrip("\n") for line in f]
 
-    def fail_command(self, name, command, fail=True):
+    def fail_command(self, name, command, fail=True, once=False):
+        """The shim fails (once: only its next call) or works again."""
         p = os.path.join(self.hosts[name]["dir"], "fail." + command)
         if fail:
-            _write(p, "fail\n")
+            _write(p, "once\n" if once else "fail\n")
         elif os.path.exists(p):
             os.unlink(p)
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <dirent.h>
@@ -35,12 +36,20 @@
 
 struct live {
 	const char *root;              /* the mount */
+	const char *db;
 	struct nfs_catalog *cat;
 	struct nfs_plan *plan;         /* for platforms while recovering */
 	bool verbose;
 };
 
 /* ------------------------------------------------------------ the tree */
+
+/* A dead mount answers ECONNABORTED, then ENOTCONN: both mean the
+ * daemon is gone. */
+static int dead_mount(int r)
+{
+	return r == -ECONNABORTED ? -ENOTCONN : r;
+}
 
 static int tree_path(const struct live *l, const char *host, const char *file,
 		     const char *suffix, char *dst, size_t n)
@@ -67,7 +76,7 @@ static int tree_status(const struct live *l, const char *host,
 	if (r < 0) {
 		snprintf(msg, n, "cannot read %s.status: %s", file, strerror(-r));
 		buf_release(&b);
-		return r == -ENOTCONN ? r : -EIO;
+		return dead_mount(r) == -ENOTCONN ? -ENOTCONN : -EIO;
 	}
 	rc = strtol(buf_str(&b), &end, 10);
 	if (rc != 0) {
@@ -90,7 +99,7 @@ static int tree_read(const struct live *l, const char *host, const char *file,
 		r = buf_read_file(b, path);
 	if (r < 0) {
 		snprintf(msg, n, "cannot read %s of %s: %s", file, host, strerror(-r));
-		return r;
+		return dead_mount(r);
 	}
 	return tree_status(l, host, file, msg, n);
 }
@@ -109,7 +118,7 @@ static int tree_write(const struct live *l, const char *host, const char *file,
 	if (fd < 0) {
 		r = -errno;
 		snprintf(msg, n, "cannot open %s of %s: %s", file, host, strerror(-r));
-		return r;
+		return dead_mount(r);
 	}
 	for (size_t off = 0; off < len; off += (size_t)w) {
 		w = write(fd, text + off, len - off);
@@ -122,7 +131,7 @@ static int tree_write(const struct live *l, const char *host, const char *file,
 		r = -errno;
 	if (r < 0) {
 		snprintf(msg, n, "cannot write %s of %s: %s", file, host, strerror(-r));
-		return r;
+		return dead_mount(r);
 	}
 	return tree_status(l, host, file, msg, n);
 }
@@ -415,6 +424,46 @@ static int deploy_due(struct live *l)
 	return r < 0 ? r : 0;
 }
 
+/* Waits for scheduled deployments and runs each at its time, as long as
+ * any is scheduled.  One waiter per database (a flock beside it); the
+ * waiter outlives a daemon restart, and leaves a deployment scheduled
+ * when the mount is not there at its time. */
+static int deploy_wait(struct live *l, const char *db)
+{
+	char lock[4096], probe[4096];
+	time_t due;
+	int fd, r;
+
+	snprintf(lock, sizeof(lock), "%s.nfs-at.lock", db);
+	snprintf(probe, sizeof(probe), "%s/systems/servers", l->root);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;               /* another waiter has it */
+	}
+	while ((r = nfs_journal_next_due(l->cat, &due)) == 1) {
+		time_t now = time(NULL);
+		struct stat st;
+
+		if (due > now) {
+			sleep(due - now > 5 ? 5 : (unsigned)(due - now));
+			continue;
+		}
+		if (stat(probe, &st) < 0) {
+			sleep(1);          /* no daemon now: try again */
+			continue;
+		}
+		r = deploy_due(l);
+		if (r < 0 && r != -EBUSY)
+			break;
+		if (r == 0)
+			sleep(1);          /* one is running: wait for it */
+	}
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
 static int cmd_deploy(struct live *l, int argc, char **argv)
 {
 	const char *what = argc > 0 ? argv[0] : "show";
@@ -428,6 +477,8 @@ static int cmd_deploy(struct live *l, int argc, char **argv)
 	}
 	if (strcmp(what, "run-due") == 0)
 		return deploy_due(l);
+	if (strcmp(what, "wait") == 0)
+		return deploy_wait(l, l->db);
 	if (strcmp(what, "now") == 0 || strcmp(what, "dry-run") == 0)
 		return deploy_start(l, what, NULL, false);
 	if (strcmp(what, "host") == 0 && argc == 2)
@@ -639,6 +690,7 @@ int nfs_live_main(int argc, char **argv)
 	}
 	if (!db || !*db)
 		db = DEFAULT_DB;
+	l.db = db;
 	if (!l.root || !*l.root)
 		l.root = "/sysman";
 	r = nfs_catalog_open(db, &l.cat);
