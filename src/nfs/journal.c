@@ -332,6 +332,44 @@ int nfs_journal_print(struct nfs_catalog *c, struct buf *b)
 	return r < 0 ? r : 0;
 }
 
+int nfs_observation_put(struct nfs_catalog *c, const char *host,
+			const char *item, int status, const char *why,
+			const char *content)
+{
+	if (status == 0)
+		return done(prep(nfs_catalog_db(c), "INSERT INTO nfs_observation("
+				 "host, item, status, message, attempted, content, "
+				 "good_at) VALUES(?1, ?2, 0, '', strftime('%s', "
+				 "'now'), ?3, strftime('%s', 'now')) ON CONFLICT DO "
+				 "UPDATE SET status = 0, message = '', attempted = "
+				 "excluded.attempted, content = ?3, good_at = "
+				 "excluded.good_at", "sss", host, item, content));
+	return done(prep(nfs_catalog_db(c), "INSERT INTO nfs_observation(host, "
+			 "item, status, message, attempted) VALUES(?1, ?2, ?3, ?4, "
+			 "strftime('%s', 'now')) ON CONFLICT DO UPDATE SET status "
+			 "= ?3, message = ?4, attempted = excluded.attempted",
+			 "ssis", host, item, (long long)status, why ? why : ""));
+}
+
+int nfs_observation_good(struct nfs_catalog *c, const char *host,
+			 const char *item, struct buf *b, time_t *ret_at)
+{
+	sqlite3_stmt *st = prep(nfs_catalog_db(c), "SELECT content, good_at "
+				"FROM nfs_observation WHERE host = ? AND item = ? "
+				"AND content IS NOT NULL", "ss", host, item);
+	int r = st ? sqlite3_step(st) : SQLITE_ERROR;
+
+	if (r == SQLITE_ROW) {
+		*ret_at = (time_t)sqlite3_column_int64(st, 1);
+		r = buf_append(b, sqlite3_column_text(st, 0),
+			       (size_t)sqlite3_column_bytes(st, 0));
+	} else {
+		r = r == SQLITE_DONE ? -ENOENT : -EIO;
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
 int nfs_audit(struct nfs_catalog *c, const char *action, const char *subject,
 	      const char *result)
 {

@@ -74,6 +74,17 @@ int nfs_journal_recover(struct nfs_catalog *c, nfs_runner_alive_fn alive,
  * "no deployment" when there is none.  0 or -EIO. */
 int nfs_journal_print(struct nfs_catalog *c, struct buf *b);
 
+/* Records one observation of a host's item (exports, daemons,
+ * config/<file>): status 0 with content keeps it as the last good one;
+ * another status keeps the last good content and records why. */
+int nfs_observation_put(struct nfs_catalog *c, const char *host,
+			const char *item, int status, const char *why,
+			const char *content);
+/* The last good content of an item into b and its time; -ENOENT when
+ * there is none, -EIO. */
+int nfs_observation_good(struct nfs_catalog *c, const char *host,
+			 const char *item, struct buf *b, time_t *ret_at);
+
 /* Appends an audit row (action, subject, result). 0 or -EIO. */
 int nfs_audit(struct nfs_catalog *c, const char *action, const char *subject,
 	      const char *result);

@@ -25,7 +25,7 @@ def nfs_sysman(make_sysman):
 def test_plan_write_check_and_reject(make_sysman):
     s = nfs_sysman(make_sysman)
     assert sorted(os.listdir(s.p("services/nfs"))) == [
-        "check", "dependencies.dot", "deploy", "plan", "report", "reverse", "reverse.draft",
+        "check", "dependencies.dot", "deploy", "diagnosis", "plan", "report", "reverse", "reverse.draft",
         "topology.dot", "topology.svg"]
     s.write("services/nfs/plan", GOOD)
     assert s.status("services/nfs/plan") == "0"

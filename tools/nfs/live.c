@@ -24,6 +24,7 @@
 
 #include "nfs/catalog.h"
 #include "nfs/deploy.h"
+#include "nfs/diagnose.h"
 #include "nfs/gen.h"
 #include "nfs/journal.h"
 #include "nfs/parse.h"
@@ -668,6 +669,196 @@ static int cmd_report(struct live *l)
 	return r;
 }
 
+/* ------------------------------------------------------------ monitoring */
+
+/* Observes one item of a host now (exports, daemons, config/<file>) and
+ * records it.  Returns 0 with the content in b, -ENOENT (a config file
+ * that does not exist), or -errno with why. */
+static int observe(struct live *l, const char *host, const char *item,
+		   struct buf *b, char *why, size_t n)
+{
+	const char *file = strcmp(item, "exports") == 0 ? "exports.live" :
+			   strncmp(item, "config/", 7) == 0 ? item + 7 : item;
+	int r = tree_read(l, host, file, b, why, n);
+
+	if (r == -ENOENT)
+		nfs_observation_put(l->cat, host, item, 0, NULL, "");
+	else
+		nfs_observation_put(l->cat, host, item, r < 0 ? -r : 0, why,
+				    r < 0 ? NULL : buf_str(b));
+	return r;
+}
+
+/* observed/<host>/<item>: observed now; when the host does not answer,
+ * the last good observation marked incomplete, with its age. */
+static int cmd_observed(struct live *l, int argc, char **argv)
+{
+	struct buf b = BUF_INIT, text = BUF_INIT;
+	struct nfs_plan *p = NULL;
+	char why[256] = "";
+	time_t at;
+	int r;
+
+	if (argc < 2) {                /* the listing */
+		r = stored_plan(l, &text, &p);
+		for (size_t i = 0; r >= 0 && i < p->nhosts; i++) {
+			const struct nfs_host *h = &p->hosts[i];
+
+			if (argc == 0)
+				printf("%s/\n", h->name);
+			else if (strcmp(argv[0], h->name) == 0)
+				printf("exports\ndaemons\nconfig/\n");
+			else if (strncmp(argv[0], h->name, strlen(h->name)) == 0 &&
+				 strcmp(argv[0] + strlen(h->name), "/config") == 0)
+				for (int w = 0; w < 2; w++)
+					if (nfs_gen_filename(h->platform, w))
+						printf("%s\n", nfs_gen_filename(h->platform, w));
+		}
+		nfs_plan_free(p);
+		buf_release(&text);
+		return r;
+	}
+	r = observe(l, argv[0], argv[1], &b, why, sizeof(why));
+	if (r >= 0 || r == -ENOENT) {
+		fwrite(buf_str(&b), 1, b.len, stdout);
+		buf_release(&b);
+		return 0;
+	}
+	buf_reset(&b);
+	if (nfs_observation_good(l->cat, argv[0], argv[1], &b, &at) == 0) {
+		printf("# incomplete: %s; last good observation %lds ago\n", why,
+		       (long)(time(NULL) - at));
+		fwrite(buf_str(&b), 1, b.len, stdout);
+	} else {
+		printf("# incomplete: %s; never observed\n", why);
+	}
+	fprintf(stderr, "%s: incomplete: %s\n", argv[0], why);
+	buf_release(&b);
+	return -EHOSTUNREACH;
+}
+
+struct obs_slot {
+	struct nfs_obs o;
+	struct buf daemons, files[NFS_OBS_FILES];
+	char why[256];
+};
+
+static void observe_host(struct live *l, const struct nfs_host *h,
+			 struct obs_slot *s)
+{
+	char item[64];
+	int r;
+
+	s->o.host = h->name;
+	s->o.reachable = true;
+	r = observe(l, h->name, "daemons", &s->daemons, s->why, sizeof(s->why));
+	if (r < 0 && r != -ENOENT) {
+		s->o.reachable = false;
+		s->o.why = s->why;
+		return;
+	}
+	s->o.daemons = buf_str(&s->daemons);
+	for (int w = 0; w < 2; w++) {
+		const char *name = nfs_gen_filename(h->platform, w);
+		size_t k = s->o.nfiles;
+
+		if (!name || k >= NFS_OBS_FILES)
+			continue;
+		snprintf(item, sizeof(item), "config/%s", name);
+		r = observe(l, h->name, item, &s->files[k], s->why, sizeof(s->why));
+		if (r < 0 && r != -ENOENT) {
+			s->o.reachable = false;
+			s->o.why = s->why;
+			return;
+		}
+		s->o.files[k].name = name;
+		s->o.files[k].content = r == -ENOENT ? NULL : buf_str(&s->files[k]);
+		s->o.nfiles++;
+	}
+}
+
+static int diagnose_all(struct live *l, struct nfs_plan *p, struct nfs_diags *d)
+{
+	struct obs_slot *slots = calloc(p->nhosts + 1, sizeof(*slots));
+	struct nfs_obs *obs = calloc(p->nhosts + 1, sizeof(*obs));
+	int r = slots && obs ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r >= 0 && i < p->nhosts; i++) {
+		observe_host(l, &p->hosts[i], &slots[i]);
+		obs[i] = slots[i].o;
+	}
+	if (r >= 0)
+		r = nfs_diagnose(p, obs, p->nhosts, d);
+	for (size_t i = 0; slots && i < p->nhosts; i++) {
+		buf_release(&slots[i].daemons);
+		for (int k = 0; k < NFS_OBS_FILES; k++)
+			buf_release(&slots[i].files[k]);
+	}
+	free(slots);
+	free(obs);
+	return r;
+}
+
+static int apply(struct live *l, const struct nfs_diag *x)
+{
+	char msg[256] = "", in[80];
+	int r;
+
+	if (x->action == NFS_ACT_RESTART) {
+		snprintf(in, sizeof(in), "%s\n", x->arg);
+		r = tree_write(l, x->host, "restart", in, msg, sizeof(msg));
+	} else if (x->action == NFS_ACT_REDEPLOY) {
+		r = deploy_start(l, "now", x->host, true);
+		if (r == 1) {
+			snprintf(msg, sizeof(msg), "the redeploy of %s failed", x->host);
+			r = -EIO;
+		}
+	} else {
+		snprintf(msg, sizeof(msg), "nothing to run: tell the admin");
+		r = -EPERM;
+	}
+	nfs_audit(l->cat, x->rule, x->subject, r < 0 ? msg : "applied");
+	if (r < 0)
+		fprintf(stderr, "%s: %s\n", x->id, msg);
+	else
+		printf("%s applied: %s %s\n", x->id, x->rule, x->subject);
+	return r;
+}
+
+static int cmd_diagnosis(struct live *l, int argc, char **argv)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	struct nfs_plan *p = NULL;
+	struct nfs_diags d = { 0 };
+	const struct nfs_diag *x;
+	int r;
+
+	if (argc > 0 && !(strcmp(argv[0], "apply") == 0 && argc == 2)) {
+		fprintf(stderr, "diagnosis: write apply <id>\n");
+		return -EINVAL;
+	}
+	r = stored_plan(l, &text, &p);
+	if (r >= 0)
+		r = diagnose_all(l, p, &d);
+	if (r >= 0 && argc == 0) {
+		r = nfs_diags_print(&d, &out);
+		fwrite(buf_str(&out), 1, out.len, stdout);
+	} else if (r >= 0) {
+		x = nfs_diags_find(&d, argv[1]);
+		if (!x) {
+			fprintf(stderr, "no finding '%s'\n", argv[1]);
+			r = -EINVAL;
+		} else {
+			r = apply(l, x);
+		}
+	}
+	nfs_diags_release(&d);
+	nfs_plan_free(p);
+	buf_release(&text);
+	buf_release(&out);
+	return r;
+}
+
 int nfs_live_main(int argc, char **argv)
 {
 	struct live l = { 0 };
@@ -707,6 +898,10 @@ int nfs_live_main(int argc, char **argv)
 		r = cmd_reverse(&l, npos, pos);
 	else if (strcmp(argv[1], "report") == 0)
 		r = cmd_report(&l);
+	else if (strcmp(argv[1], "observed") == 0)
+		r = cmd_observed(&l, npos, pos);
+	else if (strcmp(argv[1], "diagnosis") == 0)
+		r = cmd_diagnosis(&l, npos, pos);
 	else
 		r = -EINVAL;
 	nfs_plan_free(l.plan);

@@ -3,6 +3,8 @@
 
 #include "nfs/catalog.h"
 #include "nfs/deploy.h"
+#include "nfs/diagnose.h"
+#include "nfs/gen.h"
 #include "nfs/journal.h"
 
 static const char PLAN[] =
@@ -329,6 +331,62 @@ static void test_merge_imports_idempotent(void **state)
 	buf_release(&b);
 }
 
+static void test_diagnose_rules(void **state)
+{
+	struct nfs_plan *p = plan_of(PLAN);
+	struct nfs_gen_out gen = NFS_GEN_OUT_INIT;
+	struct nfs_error err = { 0 };
+	struct nfs_diags d = { 0 };
+	struct buf b = BUF_INIT;
+	struct nfs_obs obs[3] = { { 0 } };
+	const char *lx_exports = "/home 10.0.0.11(rw)\n/extra *(ro)\n";
+	const char *srv_conf;
+	char id[8];
+
+	(void)state;
+	assert_int_equal(nfs_generate(p, &gen, &err), 0);
+	srv_conf = buf_str(&gen.v[0].content);      /* srv: ganesha.conf */
+	assert_string_equal(gen.v[0].name, "ganesha.conf");
+	obs[0] = (struct nfs_obs){ .host = "srv", .reachable = true,
+		.daemons = "nfs-ganesha inactive\nrpcbind active\n# rpc\n",
+		.files = { { "ganesha.conf", srv_conf } }, .nfiles = 1 };
+	obs[1] = (struct nfs_obs){ .host = "lx", .reachable = true,
+		.daemons = "rpcbind active\n",
+		.files = { { "exports", lx_exports } }, .nfiles = 1 };
+	obs[2] = (struct nfs_obs){ .host = "c2", .reachable = false,
+		.why = "connection timed out" };
+	assert_int_equal(nfs_diagnose(p, obs, 3, &d), 0);
+	assert_int_equal(nfs_diags_print(&d, &b), 0);
+	assert_non_null(strstr(buf_str(&b), " daemon-down srv nfs-ganesha: "
+		"nfs-ganesha is inactive -> restart nfs-ganesha on srv\n"));
+	assert_non_null(strstr(buf_str(&b), " unplanned-export lx:/extra: "
+		"exports exports it, the plan does not -> redeploy lx\n"));
+	assert_non_null(strstr(buf_str(&b), " host-unreachable c2: "
+		"connection timed out -> tell the admin\n"));
+	assert_null(strstr(buf_str(&b), "config-drift srv"));
+	assert_int_equal(d.n, 3);
+	/* ids are stable and found again */
+	snprintf(id, sizeof(id), "%s", d.v[0].id);
+	nfs_diags_release(&d);
+	assert_int_equal(nfs_diagnose(p, obs, 3, &d), 0);
+	assert_non_null(nfs_diags_find(&d, id));
+	assert_null(nfs_diags_find(&d, "d000000"));
+	nfs_diags_release(&d);
+	/* a hand edit of the served file is drift */
+	obs[0].files[0].content = "EXPORT { Export_Id = 1; Path = \"/srv/a\"; "
+		"Pseudo = \"/srv/a\"; FSAL { Name = VFS; } CLIENT { Clients = "
+		"10.0.0.99; Access_Type = RW; } }\n";
+	buf_reset(&b);
+	assert_int_equal(nfs_diagnose(p, obs, 1, &d), 0);
+	assert_int_equal(nfs_diags_print(&d, &b), 0);
+	assert_non_null(strstr(buf_str(&b), " config-drift srv ganesha.conf: "
+		"ganesha.conf differs from generated/srv/ganesha.conf -> redeploy srv\n"));
+	nfs_diags_release(&d);
+	buf_release(&b);
+	nfs_gen_out_release(&gen);
+	nfs_plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_recover_interrupted),
 		cmocka_unit_test(test_schedule_runs_once),
 		cmocka_unit_test(test_merge_imports_idempotent),
+		cmocka_unit_test(test_diagnose_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
