@@ -19,6 +19,8 @@ Host kinds:
   mountd, systemctl) are shims in DIR/hosts/<name>/bin that record each call
   in DIR/hosts/<name>/calls.log.
 
+Sessions get HOME=DIR/hosts/<name> (sshd SetEnv), so that no dotfile of
+the machine's root (bash sources ~/.bashrc for ssh commands) runs in them.
 A host's configuration files live below its root DIR/hosts/<name>/root
 (root/etc/exports, root/etc/ganesha/ganesha.conf, ...); its sshd sets
 SYSMAN_NFS_ROOT to that directory, which the NFS remote agents put before
@@ -175,7 +177,7 @@ PrintMotd no
 PrintLastLog no
 MaxStartups 100:30:200
 MaxSessions 64
-SetEnv PATH=@HOST@/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin SYSMAN_NFS_ROOT=@HOST@/root
+SetEnv PATH=@HOST@/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin SYSMAN_NFS_ROOT=@HOST@/root HOME=@HOST@
 Subsystem sftp internal-sftp
 """
 
