@@ -132,7 +132,12 @@ static int one(const struct nfs_plan *p, const struct nfs_gen_out *out,
 	if (!o->reachable)
 		return add(d, "host-unreachable", NFS_ACT_ADMIN, h->name, NULL,
 			   h->name, "%s", o->why ? o->why : "no answer");
-	r = daemons(o, d);
+	/* the NFS daemons matter on servers; a client needs none running */
+	for (size_t i = 0; i < p->nexports; i++)
+		if (strcmp(p->exports[i].server, h->name) == 0) {
+			r = daemons(o, d);
+			break;
+		}
 	for (size_t i = 0; r >= 0 && i < out->n; i++) {
 		const struct nfs_gen_file *g = &out->v[i];
 		const char *have = NULL;

@@ -2,7 +2,8 @@
  * diagnose.h - the plan against what was observed on the hosts
  * (DESIGN §9 Diagnose).  One finding a line:
  *   <id> <rule> <subject>: <evidence> -> <proposed action>
- * Rules: host-unreachable (tell the admin), daemon-down (restart it),
+ * Rules: host-unreachable (tell the admin), daemon-down (a server's
+ * daemon; restart it),
  * config-drift (redeploy the host: its file differs from the generated
  * one), unplanned-export (redeploy: the host's export file exports what
  * the plan does not), export-missing (redeploy: a planned export is not

@@ -77,7 +77,9 @@ H=@HOST@
 echo "systemctl $*" >> "$H/calls.log"
 unit=${2%.service}
 pidf=$H/run/$unit.pid
-alive() { [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+# a killed daemon may stay a zombie until init reaps it: that is dead
+alive() { [ -s "$pidf" ] && p=$(cat "$pidf") && [ -r "/proc/$p/stat" ] &&
+	[ "$(sed 's/.*) //' "/proc/$p/stat" | cut -d' ' -f1)" != Z ]; }
 start() {
 	case $unit in
 	nfs-ganesha) [ -x /usr/bin/ganesha.nfsd ] || return 1

@@ -354,6 +354,7 @@ static void test_diagnose_rules(void **state)
 		.daemons = "rpcbind active\n",
 		.files = { { "exports", lx_exports } }, .nfiles = 1 };
 	obs[2] = (struct nfs_obs){ .host = "c2", .reachable = false,
+		.daemons = "rpcbind inactive\n",     /* a client: not a finding */
 		.why = "connection timed out" };
 	assert_int_equal(nfs_diagnose(p, obs, 3, &d), 0);
 	assert_int_equal(nfs_diags_print(&d, &b), 0);
