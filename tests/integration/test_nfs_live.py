@@ -300,12 +300,9 @@ def test_kill_9_mid_deploy_leaves_hosts_old_or_new(site, nfs):
             assert m.group(1) in ("interrupted", "rolled-back") and not exists, out
 
 
-@pytest.mark.xfail(reason="daemon: a remote agent run requested by a process that is not "
-                   "an agent's (the `deploy wait` waiter) hangs in the SSH pool; see the "
-                   "report of issue 10", strict=False)
-def test_at_runs_once_also_across_restart(site, nfs):
-    """Acceptance 6: `at` two seconds ahead runs once at that time, and a
-    scheduled deployment survives a restart; bad input changes nothing."""
+def test_at_runs_once(site, nfs):
+    """Acceptance 6: `at` two seconds ahead runs once at that time; bad
+    input changes nothing."""
     s = nfs()
     plan = base_plan(site) + "export lx1:/export/a cli1(rw)\n"
     write_expect(s, "services/nfs/plan", plan)
@@ -326,19 +323,6 @@ def test_at_runs_once_also_across_restart(site, nfs):
     time.sleep(2.5)
     assert site.calls("lx1") == ["exportfs -ra"]                 # once
 
-    # across a restart: scheduled, daemon stopped, started again
-    write_expect(s, "services/nfs/plan", plan + "export lx1:/export/b cli2(ro)\n")
-    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
-    write_expect(s, "services/nfs/deploy", f"at {when}\n")
-    s.restart()
-    # nobody reads anything: the waiter started by the write runs it
-    assert wait_for(lambda: len(site.calls("lx1")) == 2, 120), site.calls("lx1")
-    assert wait_for(lambda: re.search(r"^deployment \d+ at done$",
-                                      s.read("services/nfs/deploy"), re.M), 90), \
-        repr(s.read("services/nfs/deploy")) + s.log()[-2000:]
-    time.sleep(2.5)
-    assert len(site.calls("lx1")) == 2
-    assert "/export/b" in site.read("lx1", "/etc/exports")
 
 
 def finding(text, rule, subject):
@@ -390,3 +374,29 @@ def test_daemon_down_and_drift_diagnosed_and_applied(site, nfs):
     assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode == 0, 20)
     assert site.nfs_cat("cli2", "srv1", "/srv/d/f").returncode != 0
     assert s.read("services/nfs/diagnosis") == "no findings\n"
+
+
+@pytest.mark.xfail(reason="after a restart the scheduled deployment does not run within "
+                   "120 s: cause not found yet (see the report of issue 10)", strict=False)
+def test_at_survives_restart(site, nfs):
+    """Acceptance 6, second half: a scheduled deployment survives a
+    restart of sysmand and runs once."""
+    s = nfs()
+    plan = base_plan(site) + "export lx1:/export/a cli1(rw)\n"
+    write_expect(s, "services/nfs/plan", plan)
+    write_expect(s, "services/nfs/deploy", "now\n")
+    assert site.calls("lx1") == ["exportfs -ra"]
+
+    # scheduled, daemon stopped, started again
+    write_expect(s, "services/nfs/plan", plan + "export lx1:/export/b cli2(ro)\n")
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    write_expect(s, "services/nfs/deploy", f"at {when}\n")
+    s.restart()
+    # nobody reads anything: the waiter started by the write runs it
+    assert wait_for(lambda: len(site.calls("lx1")) == 2, 120), site.calls("lx1")
+    assert wait_for(lambda: re.search(r"^deployment \d+ at done$",
+                                      s.read("services/nfs/deploy"), re.M), 90), \
+        repr(s.read("services/nfs/deploy")) + s.log()[-2000:]
+    time.sleep(2.5)
+    assert len(site.calls("lx1")) == 2
+    assert "/export/b" in site.read("lx1", "/etc/exports")
