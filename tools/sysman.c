@@ -6,7 +6,7 @@
 #include "cli.h"
 
 #ifdef SYSMAN_HAVE_NFS
-#include "nfs/cli.h"
+#include "nfs/nfs_cli.h"
 #endif
 
 #ifndef SYSMAN_VERSION

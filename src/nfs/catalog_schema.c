@@ -310,6 +310,33 @@ static const char clients_v3[] =
 "  AND pa.name = r.param;"
 "DROP TABLE seed_r;";
 
-const char *const nfs_migrations[] = { schema_v1, seed_v2, clients_v3 };
+/* The live half (DESIGN §9): the deployment journal, the monitoring
+ * tables (one row per host and item, the last good content kept beside
+ * the last attempt), the reverse draft and the audit of actions. */
+static const char live_v4[] =
+"CREATE TABLE nfs_deployment(id INTEGER PRIMARY KEY,"
+"  mode TEXT NOT NULL CHECK(mode IN ('now', 'at', 'dry-run', 'host')),"
+"  due INTEGER NOT NULL DEFAULT 0, plan TEXT NOT NULL,"
+"  state TEXT NOT NULL, runner TEXT NOT NULL DEFAULT '',"
+"  created INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE nfs_deploy_host(deployment_id INTEGER NOT NULL"
+"  REFERENCES nfs_deployment(id) ON DELETE CASCADE,"
+"  host TEXT NOT NULL, position INTEGER NOT NULL, state TEXT NOT NULL,"
+"  detail TEXT NOT NULL DEFAULT '', PRIMARY KEY(deployment_id, host));"
+"CREATE TABLE nfs_deploy_file(deployment_id INTEGER NOT NULL"
+"  REFERENCES nfs_deployment(id) ON DELETE CASCADE,"
+"  host TEXT NOT NULL, name TEXT NOT NULL, old TEXT, new TEXT NOT NULL,"
+"  PRIMARY KEY(deployment_id, host, name));"
+"CREATE TABLE nfs_observation(host TEXT NOT NULL, item TEXT NOT NULL,"
+"  status INTEGER NOT NULL, message TEXT NOT NULL DEFAULT '',"
+"  attempted INTEGER NOT NULL, content TEXT, good_at INTEGER NOT NULL DEFAULT 0,"
+"  PRIMARY KEY(host, item));"
+"CREATE TABLE nfs_draft(id INTEGER PRIMARY KEY CHECK(id = 1),"
+"  text TEXT NOT NULL, made INTEGER NOT NULL);"
+"CREATE TABLE nfs_audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+"  action TEXT NOT NULL, subject TEXT NOT NULL, result TEXT NOT NULL);";
+
+const char *const nfs_migrations[] = { schema_v1, seed_v2, clients_v3,
+				       live_v4 };
 const size_t nfs_nmigrations = sizeof(nfs_migrations) /
 			       sizeof(nfs_migrations[0]);

@@ -6,13 +6,23 @@
 #include "nfs/gen_priv.h"
 #include "nfs/opts.h"
 
-/* Ganesha takes networks as addr/len only. */
-static int client_name(const char *spec, struct buf *b)
+/* Ganesha takes networks as addr/len only.  A plan host is named by its
+ * address: ganesha resolves a client name once, when it loads the
+ * export, and drops the whole EXPORT block (with only a warning) when a
+ * name does not resolve, so a server without a resolver entry for the
+ * client would serve nothing.  The plan knows every address. */
+static int client_name(const struct nfs_plan *p, const char *spec,
+		       struct buf *b)
 {
+	const struct nfs_host *h;
 	char addr[64];
 	unsigned prefix;
 	int family;
 
+	if (nfs_client_kind(spec) == NFS_CK_HOST) {
+		h = nfs_plan_host(p, spec);
+		return buf_append_str(b, h && h->address ? h->address : spec);
+	}
 	if (nfs_client_kind(spec) != NFS_CK_NET)
 		return buf_append_str(b, spec);
 	if (nfs_gen_net(spec, addr, sizeof(addr), &prefix, &family) < 0)
@@ -20,7 +30,8 @@ static int client_name(const char *spec, struct buf *b)
 	return buf_printf(b, "%s/%u", addr, prefix);
 }
 
-static int client_block(const struct nfs_client *c, struct buf *b)
+static int client_block(const struct nfs_plan *p, const struct nfs_client *c,
+			struct buf *b)
 {
 	/* spelled as ganesha-export-config(8) spells them */
 	static const char *const squash[] = { "root_squash", "no_root_squash",
@@ -29,7 +40,7 @@ static int client_block(const struct nfs_client *c, struct buf *b)
 	int r = buf_append_str(b, "\tCLIENT {\n\t\tClients = ");
 
 	if (r >= 0)
-		r = client_name(c->spec, b);
+		r = client_name(p, c->spec, b);
 	if (r >= 0)
 		r = buf_printf(b, ";\n\t\tAccess_Type = %s;\n", c->deny ? "None" :
 			       o->rw ? "RW" : "RO");
@@ -53,8 +64,8 @@ static int client_block(const struct nfs_client *c, struct buf *b)
 	return r < 0 ? r : buf_append_str(b, "\t}\n");
 }
 
-static int export_block(const struct nfs_export *e, unsigned id,
-			struct buf *b)
+static int export_block(const struct nfs_plan *p, const struct nfs_export *e,
+			unsigned id, struct buf *b)
 {
 	int r = buf_printf(b, "EXPORT {\n\tExport_Id = %u;\n", id);
 
@@ -65,7 +76,7 @@ static int export_block(const struct nfs_export *e, unsigned id,
 		r = buf_append_str(b, "\tAccess_Type = None;\n"
 				   "\tFSAL {\n\t\tName = VFS;\n\t}\n");
 	for (size_t i = 0; r >= 0 && i < e->nclients; i++)
-		r = client_block(&e->clients[i], b);
+		r = client_block(p, &e->clients[i], b);
 	return r < 0 ? r : buf_append_str(b, "}\n");
 }
 
@@ -86,7 +97,7 @@ int nfs_gen_ganesha(const struct nfs_plan *p, const char *host,
 			r = nfs_gen_fail(err, e->line, NFS_PF_GANESHA,
 					 "the path '%s'", e->path);
 		if (r >= 0)
-			r = export_block(e, ++id, b);
+			r = export_block(p, e, ++id, b);
 	}
 	return r < 0 ? r : 0;
 }

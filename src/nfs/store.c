@@ -263,3 +263,31 @@ out:
 	nfs_plan_free(p);
 	return r;
 }
+
+int nfs_draft_get(struct nfs_catalog *c, struct buf *b)
+{
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(nfs_catalog_db(c), "SELECT text FROM nfs_draft "
+			       "WHERE id = 1", -1, &st, NULL))
+		goto out;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		r = buf_append(b, sqlite3_column_text(st, 0),
+			       (size_t)sqlite3_column_bytes(st, 0));
+	else
+		r = r == SQLITE_DONE ? -ENOENT : -EIO;
+out:
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+int nfs_draft_put(struct nfs_catalog *c, const char *text)
+{
+	const char *v[] = { text };
+
+	return exec(nfs_catalog_db(c), "INSERT OR REPLACE INTO nfs_draft(id, "
+		    "text, made) VALUES(1, ?1, strftime('%s', 'now'))", 1, v)
+	       < 0 ? -EIO : 0;
+}

@@ -28,4 +28,9 @@ int nfs_store_get(struct nfs_catalog *c, struct buf *b);
 int nfs_store_put(struct nfs_catalog *c, const char *text, size_t len,
 		  struct buf *why);
 
+/* The reverse draft (services/nfs/reverse.draft): get appends it to b
+ * (-ENOENT when none), put replaces it.  0, -ENOENT, -EIO. */
+int nfs_draft_get(struct nfs_catalog *c, struct buf *b);
+int nfs_draft_put(struct nfs_catalog *c, const char *text);
+
 #endif

@@ -38,7 +38,7 @@ check "plan.write passes warnings on" grep -q '^warning unused-export line 4' "$
 "$agents/plan.read" -f /services/nfs/plan >"$work/out"
 check "plan.read prints it" cmp -s "$work/out" "$work/want"
 
-"$agents/plan.write" -f /services/nfs/plan -i "$bad" >"$work/out" 2>"$work/err"
+printf "%s\n" "$bad" | "$agents/plan.write" -f /services/nfs/plan -i "$bad" >"$work/out" 2>"$work/err"
 check "plan.write rejects a bad plan" test $? -eq 1
 check "a rejection restores the old content" cmp -s "$work/out" "$work/want"
 head -n 1 "$work/err" >"$work/first"

@@ -61,12 +61,16 @@ static void test_migrations_and_pragmas(void **state)
 	 * version 2 (before the client_* parameters) and reopen */
 	assert_int_equal(sqlite3_exec(nfs_catalog_db(c),
 		"DELETE FROM cm_parameter WHERE name LIKE 'client_%';"
+		"DROP TABLE nfs_deploy_file; DROP TABLE nfs_deploy_host;"
+		"DROP TABLE nfs_deployment; DROP TABLE nfs_observation;"
+		"DROP TABLE nfs_draft; DROP TABLE nfs_audit;"
 		"UPDATE schema_version SET version = 2 WHERE component = 'nfs'",
 		NULL, NULL, NULL), SQLITE_OK);
 	assert_true(scalar(c, "SELECT count(*) FROM cm_restriction") < rows);
 	nfs_catalog_close(c);
 	assert_int_equal(nfs_catalog_open(dbpath, &c), 0);
-	assert_int_equal(nfs_catalog_version(c), 3);
+	assert_int_equal(nfs_catalog_version(c), nfs_catalog_latest());
+	assert_int_equal(scalar(c, "SELECT count(*) FROM nfs_deployment"), 0);
 	assert_int_equal(scalar(c, "SELECT count(*) FROM cm_restriction"),
 			 rows);
 	/* foreign keys are enforced */

@@ -9,6 +9,7 @@
 #include "nfs/gen.h"
 #include "nfs/opts.h"
 #include "nfs/parse.h"
+#include "nfs/reverse.h"
 
 #define SEED 0x5eed2026u
 #define ATTEMPTS 6000
@@ -234,6 +235,8 @@ static struct nfs_plan *parse_back(const struct nfs_plan *p,
 				 err.line, err.col, err.msg, text,
 				 buf_str(&f->content));
 	}
+	/* ganesha files name plan hosts by address */
+	assert_int_equal(nfs_plan_name_hosts(q, p), 0);
 	return q;
 }
 
@@ -241,6 +244,9 @@ static bool same_objects(struct nfs_plan *a, struct nfs_plan *b)
 {
 	char ca[300];
 
+	/* normalisation: a plan host's address means that host (as the
+	 * parsed-back side is named by parse_back()) */
+	assert_int_equal(nfs_plan_name_hosts(a, a), 0);
 	for (size_t i = 0; i < a->nexports; i++)
 		for (size_t j = 0; j < a->exports[i].nclients; j++) {
 			struct nfs_client *c = &a->exports[i].clients[j];
@@ -279,6 +285,30 @@ static bool same_objects(struct nfs_plan *a, struct nfs_plan *b)
 	return true;
 }
 
+/* True when, once addresses of plan hosts are read as the hosts, one
+ * export names a client twice ("c2" and c2's address): only the first
+ * entry can apply, and a file naming hosts by address (ganesha) holds
+ * the same client twice, which no parser keeps apart. */
+static bool names_a_client_twice(const struct nfs_plan *p)
+{
+	for (size_t i = 0; i < p->nexports; i++) {
+		const struct nfs_export *e = &p->exports[i];
+
+		for (size_t j = 0; j < e->nclients; j++) {
+			const struct nfs_host *a = nfs_plan_host(p, e->clients[j].spec);
+
+			for (size_t k = 0; k < e->nclients; k++) {
+				const char *o = e->clients[k].spec;
+
+				if (k != j && a && a->address &&
+				    strcmp(o, a->address) == 0)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 static void test_roundtrip_random_plans(void **state)
 {
 	static const int cpfs[] = { NFS_PF_LINUX, NFS_PF_SOLARIS, NFS_PF_AIX,
@@ -303,7 +333,7 @@ static void test_roundtrip_random_plans(void **state)
 		struct nfs_plan *p = plan_of(text), *q;
 		int r = nfs_generate(p, &out, &err);
 
-		if (r == -ENOTSUP) {
+		if (r == -ENOTSUP || names_a_client_twice(p)) {
 			refused++;
 		} else {
 			assert_int_equal(r, 0);
@@ -325,7 +355,8 @@ static void test_roundtrip_random_plans(void **state)
 		nfs_plan_free(p);
 		free(text);
 	}
-	printf("round trips: %u ok, %u refused by a platform\n", ok, refused);
+	printf("round trips: %u ok, %u refused by a platform or naming a "
+	       "client twice\n", ok, refused);
 	assert_true(ok >= WANT_TOTAL);
 	for (int pf = 0; pf < NFS_PF_COUNT; pf++) {
 		printf("  server %s: %u, client %s: %u\n", nfs_platform_name(pf),

@@ -1,5 +1,5 @@
 /*
- * cli.h - the `nfs` command line (`sysman nfs ...`, `sysman-nfs ...`).
+ * nfs_cli.h - the `nfs` command line (`sysman nfs ...`, `sysman-nfs ...`).
  *
  *   nfs check PLAN                  findings; exit 1 if any error
  *   nfs generate PLAN OUTDIR        OUTDIR/<host>/<file>

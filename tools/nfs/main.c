@@ -1,5 +1,5 @@
 /* sysman-nfs: the `nfs` commands without the sysman front end. */
-#include "nfs/cli.h"
+#include "nfs_cli.h"
 
 int main(int argc, char **argv)
 {

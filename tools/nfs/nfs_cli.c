@@ -1,4 +1,5 @@
-#include "nfs/cli.h"
+#include "nfs_cli.h"
+#include "live.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,13 @@ static const char usage_text[] =
 	"       nfs dependencies [--db PATH]\n"
 	"       nfs plan show|check [--db PATH]\n"
 	"       nfs plan store FILE|- [--db PATH]\n"
+	"       nfs generated [HOST [FILE]] [--db PATH]\n"
+	"       nfs deploy show|now|dry-run|at ISO-TIME|cancel|run-due|host HOST\n"
+	"                  [--db PATH] [--root MOUNT] [-v]\n"
+	"       nfs reverse 1|show|accept [--db PATH] [--root MOUNT]\n"
+	"       nfs report [--db PATH]\n"
+	"       nfs observed [HOST [ITEM]] [--db PATH] [--root MOUNT]\n"
+	"       nfs diagnosis [apply ID] [--db PATH] [--root MOUNT]\n"
 	"formats: linux-exports linux-fstab ganesha solaris-dfstab "
 	"solaris-vfstab\n         aix-exports aix-filesystems freebsd-exports "
 	"freebsd-fstab\n         exportfs-v exportfs-s showmount-e proc-mounts "
@@ -456,6 +464,10 @@ int nfs_cli_main(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)
 		return argc < 2 ? usage() : (fputs(usage_text, stdout), 0);
+	if (strcmp(argv[1], "deploy") == 0 || strcmp(argv[1], "generated") == 0 ||
+	    strcmp(argv[1], "reverse") == 0 || strcmp(argv[1], "report") == 0 ||
+	    strcmp(argv[1], "observed") == 0 || strcmp(argv[1], "diagnosis") == 0)
+		return nfs_live_main(argc, argv);
 	if (parse_args(argc, argv, 2, &a) < 0)
 		return usage();
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
