@@ -37,7 +37,7 @@ static void nodeset_usage(FILE *f)
 static int read_stdin_sets(char ***ret_sets, int *ret_n, struct buf *b)
 {
 	char **v = NULL, *save = NULL, *tok;
-	int n = 0;
+	int n = 0, cap = 0;
 
 	while (buf_read_fd(b, 0) > 0)
 		;
@@ -45,13 +45,15 @@ static int read_stdin_sets(char ***ret_sets, int *ret_n, struct buf *b)
 		return -E2BIG;
 	for (tok = strtok_r(b->data ? b->data : (char[]){ "" }, " \t\r\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		char **nv = realloc(v, (size_t)(n + 1) * sizeof(*nv));
+		if (n == cap) {
+			char **nv = realloc(v, (size_t)(cap = cap ? cap * 2 : 64) * sizeof(*nv));
 
-		if (!nv) {
-			free(v);
-			return -ENOMEM;
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
 		}
-		v = nv;
 		v[n++] = tok;
 	}
 	*ret_sets = v;

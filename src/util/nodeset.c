@@ -183,7 +183,63 @@ fail:
 	return r;
 }
 
-int nodeset_update(struct nodeset *ns, const struct nodeset *o) { return combine(ns, o, OP_UNION); }
+/* ns |= o, appending to ns's unsorted tail: a union costs o's size, not
+ * ns's, so many small unions (a long "a,b,c,..." or one name per argument)
+ * stay linear.  With steal, o's strings move over and o is left empty. */
+static int absorb(struct nodeset *ns, struct nodeset *o, bool steal)
+{
+	size_t fresh = 0, start;
+
+	settle(o);
+	if (ns->n + o->n > ns->max) {
+		/* maybe too many: count exactly against a settled ns */
+		settle(ns);
+		for (size_t i = 0; i < o->n; i++)
+			fresh += !sorted_has(ns, o->v[i]);
+		if (ns->n + fresh > ns->max)
+			return -E2BIG;
+	}
+	start = ns->n;
+	for (size_t i = 0; i < o->n; i++) {
+		char *s;
+
+		if (sorted_has(ns, o->v[i]))
+			continue;
+		s = steal ? o->v[i] : strdup(o->v[i]);
+		if (!s || push(ns, s) < 0) {
+			if (!steal)
+				free(s);
+			goto undo;
+		}
+		if (steal)
+			o->v[i] = NULL;
+	}
+	if (steal) {
+		names_free(o->v, o->n);
+		o->v = NULL;
+		o->n = o->nsorted = o->cap = 0;
+	}
+	if (ns->n - ns->nsorted >= 64 && ns->n - ns->nsorted >= ns->nsorted)
+		settle(ns);
+	return 0;
+undo:
+	for (size_t i = start, k = 0; i < ns->n; i++) {
+		if (!steal) {
+			free(ns->v[i]);
+			continue;
+		}
+		while (o->v[k])   /* give each string back to its empty slot */
+			k++;
+		o->v[k] = ns->v[i];
+	}
+	ns->n = start;
+	return -ENOMEM;
+}
+
+int nodeset_update(struct nodeset *ns, const struct nodeset *o)
+{
+	return absorb(ns, (struct nodeset *)o, false);   /* o's value is unchanged */
+}
 int nodeset_difference(struct nodeset *ns, const struct nodeset *o) { return combine(ns, o, OP_DIFF); }
 int nodeset_intersection(struct nodeset *ns, const struct nodeset *o) { return combine(ns, o, OP_AND); }
 int nodeset_xor(struct nodeset *ns, const struct nodeset *o) { return combine(ns, o, OP_XOR); }
@@ -527,8 +583,8 @@ static int parse_text(struct parser *p, const char *text, struct nodeset *out)
 			goto out;
 		if ((r = parse_operand(p, text, st, pos, cur)) < 0)
 			goto out;
-		r = combine(acc, cur, op == ',' ? OP_UNION : op == '!' ? OP_DIFF :
-			    op == '&' ? OP_AND : OP_XOR);
+		r = op == ',' ? absorb(acc, cur, true) :
+		    combine(acc, cur, op == '!' ? OP_DIFF : op == '&' ? OP_AND : OP_XOR);
 		if (r == -E2BIG)
 			r = fail_at(p, st, r, "more than %zu names", p->max);
 		if (r < 0)
@@ -542,7 +598,7 @@ static int parse_text(struct parser *p, const char *text, struct nodeset *out)
 		}
 	}
 done:
-	r = combine(out, acc, OP_UNION);
+	r = absorb(out, acc, true);
 	if (r == -E2BIG)
 		r = fail_at(p, 0, r, "more than %zu names", p->max);
 out:

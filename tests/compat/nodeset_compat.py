@@ -90,7 +90,7 @@ def main():
             elif a.v:
                 print(f"ok   nodeset {flag} '{ex}' -> {ours[1].strip()[:100]}")
         names = run(["nodeset", "-e", ex])[1].split()
-        if names:
+        if 0 < len(names) <= 3000:   # ClusterShell is slow on big nD lists
             ours, theirs = run([a.sysman, "nodeset", "-f"] + names), run(["nodeset", "-f"] + names)
             checked += 1
             if ours != theirs:
