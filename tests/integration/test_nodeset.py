@@ -9,6 +9,9 @@ from conftest import BUILD, TB_BASE, TB_HOSTS
 
 SYSMAN = os.path.join(BUILD, "tools", "sysman")
 RULE = "-" * 15
+# what is measured here is folding and exit codes, not speed: on a loaded
+# 2-core machine a remote command can take longer than the usual 15 s
+SLOW_OK = "agent_timeout = 60"
 
 
 def sysman(s, *args, timeout=120):
@@ -26,7 +29,7 @@ def block(nodes, count, body):
 
 
 def test_run_folds_identical_outputs_and_reports_failures(cluster):
-    s = cluster()
+    s = cluster(SLOW_OK)
     r = sysman(s, "run", "-w", hosts(), "echo", "same everywhere")
     assert r.returncode == 0, r.stderr
     assert r.stdout == block(hosts(), TB_HOSTS, "same everywhere\n")
@@ -48,7 +51,7 @@ def test_run_folds_identical_outputs_and_reports_failures(cluster):
 
 
 def test_run_timeout_and_unknown_server(cluster):
-    s = cluster()
+    s = cluster(SLOW_OK)
     assert sysman(s, "run", "-w", f"{TB_BASE}.0.[1-3]", "true").returncode == 0   # warm
     cmd = 'if [ "$(tb-hostname)" = node2 ]; then sleep 20; fi; echo done'
     r = sysman(s, "run", "-t", "10", "-w", f"{TB_BASE}.0.[1-3]", cmd)
@@ -62,7 +65,7 @@ def test_run_timeout_and_unknown_server(cluster):
 
 
 def test_gather_files_of_the_tree(cluster):
-    s = cluster()
+    s = cluster(SLOW_OK)
     servers = s.p("systems/servers")
     names = sorted(os.listdir(servers))
     assert len(names) == TB_HOSTS
@@ -85,7 +88,7 @@ def test_gather_files_of_the_tree(cluster):
 
 
 def test_groups_members_file_and_symlinks(cluster):
-    s = cluster()
+    s = cluster(SLOW_OK)
     os.makedirs(s.p("groups/rack1"))
     s.write("groups/rack1/members", f"{TB_BASE}.0.[1-3]\n")
     os.makedirs(s.p("groups/rack2"))
