@@ -1,9 +1,6 @@
 /*
- * gather.h - gathered output, as `clush -b` and `dshbak -c` print it:
- * identical contents once, under the folded node set of their nodes,
- * largest block first; or one "node: line" per output line (-L).
- *
- * Also the parallel loop the commands use to read and write many files
+ * gather.h - sysman(1)'s side of gathered output (the format itself is
+ * src/special/gather.h): printing, reporting exit codes, and the parallel loop the commands use to read and write many files
  * of the tree at once (each open may wait for an agent).
  */
 #ifndef SYSMAN_TOOLS_GATHER_H
@@ -13,22 +10,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct gather_item {
-	char *node;             /* owned; the name the output is filed under */
-	char *data;             /* owned; NULL for nothing to print */
-	size_t len;
-	int rc;                 /* from the file's .status, or the error */
-	char *msg;              /* owned; the status message or NULL */
-};
+#include "special/gather.h"
+
+/* gather_format() of items, written to out.  Returns 0 or -errno. */
+int gather_print(const struct gather_item *items, size_t n, bool lines, FILE *out);
 
 /* Reports every item with a non-zero rc on stderr, items with the same rc
  * and message folded into one line ("sysman: run: n[2,5]: exit code 3:
  * MSG").  Returns the worst rc (capped at 255), 0 if none. */
 int gather_report(const struct gather_item *items, size_t n, const char *cmd);
-
-/* Prints items gathered (lines == false) or line by line.  Returns 0 or
- * -ENOMEM. */
-int gather_print(struct gather_item *items, size_t n, bool lines, FILE *out);
 
 void gather_items_free(struct gather_item *items, size_t n);
 
