@@ -44,10 +44,8 @@ char *cli_join(const char *dir, const char *name);
 
 struct nodeset;
 
-/* Resolves "@name" (arg: the tree's root): groups/<name>/members holds a
- * node set (its lines joined by ','); else the group is a directory whose
- * symlinks (or subdirectories) are its members, named by the last
- * component of their target.  -ENOENT when there is no such group. */
+/* Resolves "@name" (arg: the tree's root) as group_members_text() does
+ * under <root>/groups (src/special/group.h).  -ENOENT: no such group. */
 int cli_resolve_group(const char *group, char **ret_text, void *arg);
 
 /* The union of the node sets sets[0..nsets), "@name" resolved under
