@@ -19,6 +19,9 @@ int cmd_status(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_expand(int argc, char **argv);
 int cmd_conf(int argc, char **argv);
+int cmd_nodeset(int argc, char **argv);
+int cmd_gather(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* The tree to use when no PATH is given: $SYSMAN_ROOT, else /sysman. */
 const char *cli_default_root(void);
@@ -38,5 +41,18 @@ bool cli_is_dynamic_dir(const char *name);
 
 /* Joins dir and name with one '/' into a new string (NULL on ENOMEM). */
 char *cli_join(const char *dir, const char *name);
+
+struct nodeset;
+
+/* Resolves "@name" (arg: the tree's root) as group_members_text() does
+ * under <root>/groups (src/special/group.h).  -ENOENT: no such group. */
+int cli_resolve_group(const char *group, char **ret_text, void *arg);
+
+/* The union of the node sets sets[0..nsets), "@name" resolved under
+ * root.  A malformed set is explained on stderr (message, the set, a caret
+ * under the offset) naming cmd.  Returns CLI_OK (*ret set), CLI_USAGE
+ * (malformed, too large, unknown group) or CLI_FAIL. */
+int cli_nodeset_parse(const char *cmd, const char *root, char *const *sets, int nsets,
+		      struct nodeset **ret);
 
 #endif

@@ -57,7 +57,7 @@ static int put_name(const char *name, void *arg)
 static void explain(const char *pattern, int r, size_t pos)
 {
 	if (r == -E2BIG) {
-		cli_err("expand: '%s' gives more than %d names", pattern, NODESET_MAX);
+		cli_err("expand: '%s' gives more than %d names", pattern, NODESET_MAX_DEFAULT);
 		return;
 	}
 	if (r != -EINVAL) {

@@ -38,6 +38,9 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "print files with their .status (exit 1 if any is non-zero)" },
 	{ "tree", cmd_tree, "print the tree without running any agent" },
 	{ "expand", cmd_expand, "expand node sets: n[1-4,7] -> n1 n2 n3 n4 n7" },
+	{ "nodeset", cmd_nodeset, "fold, expand, count node sets (ClusterShell's nodeset -f/-e/-c)" },
+	{ "gather", cmd_gather, "print files gathered: identical contents under one node set" },
+	{ "run", cmd_run, "run a command on a node set through the tree, gathered output" },
 	{ "conf", cmd_conf, "check a sysman.conf file and print it" },
 	{ "nfs", cmd_nfs, "NFS configuration management (check, generate, parse)" },
 };

@@ -117,6 +117,78 @@ expect 2 "" "$SYSMAN" expand 'ok[1-2]' 'n[1-'
 expect_err 2 "more than" "$SYSMAN" expand 'n[1-2000000]'
 expect_err 2 "PATTERN" "$SYSMAN" expand
 
+# --- nodeset ---
+expect 0 "n[1-2,6-8]" "$SYSMAN" nodeset -f 'n[1-10]!n[3-5]&n[1-8]'
+expect 0 "n1 n2 n6 n7 n8" "$SYSMAN" nodeset -e 'n[1-5]^n[3-8]'
+expect 0 "n1,n2" "$SYSMAN" nodeset -e -S , 'n[1-2]'
+expect 0 "5" "$SYSMAN" nodeset -c 'r[1-2]n[1-3]!r1n2'
+expect 0 "m1,n[1-3]" "$SYSMAN" nodeset -f n1 n2 'n3,m1'
+expect 0 "n[1-3]" sh -c "echo 'n1 n2
+n3' | $SYSMAN nodeset -f"
+expect 0 "" "$SYSMAN" nodeset -f 'n1!n1'
+expect_err 2 "offset 7: missing operand after '!'" "$SYSMAN" nodeset -f 'n[1-3]!'
+expect_err 2 "offset 4: range goes down" "$SYSMAN" nodeset -e 'n[5-1]'
+expect_err 2 "more than 100000" "$SYSMAN" nodeset -c 'n[1-100001]'
+expect_err 2 "one of -f, -e, -c" "$SYSMAN" nodeset 'n1'
+# groups: a members file, a directory of symlinks, nested, unknown
+mkdir -p "$R/groups/rack2" "$R/groups/all"
+echo 'n[1-2],n5' >"$R/groups/rack2/members"
+echo '@rack1,@rack2' >"$R/groups/all/members"
+ln -s ../../systems/servers/n2/ "$R/groups/rack1/n2"
+SYSMAN_ROOT=$R expect 0 "n[1-2]" "$SYSMAN" nodeset -f @rack1
+expect 0 "n[1-2,5]" "$SYSMAN" nodeset --root "$R" -f @rack2
+expect 0 "n5" "$SYSMAN" nodeset --root "$R" -f '@all!@rack1'
+expect_err 2 "offset 3: no group '@nope'" "$SYSMAN" nodeset --root "$R" -f 'n1,@nope'
+
+# --- gather ---
+G=$T/g
+mkdir -p "$G/n1" "$G/n2" "$G/n3" "$G/n10"
+printf 'up 3 days\n' >"$G/n1/uptime"; printf 'up 3 days\n' >"$G/n2/uptime"
+printf 'up 3 days\n' >"$G/n10/uptime"; printf 'down\nreally' >"$G/n3/uptime"
+expect 0 "---------------
+n[1-2,10] (3)
+---------------
+up 3 days
+---------------
+n3
+---------------
+down
+really" "$SYSMAN" gather "$G"/n1/uptime "$G"/n2/uptime "$G"/n3/uptime "$G"/n10/uptime
+expect 0 "n1: up 3 days
+n2: up 3 days
+n3: down
+n3: really
+n10: up 3 days" "$SYSMAN" gather -L "$G"/n10/uptime "$G"/n1/uptime "$G"/n2/uptime "$G"/n3/uptime
+echo "3 not so well" >"$G/n3/uptime.status"
+expect 3 "---------------
+n[1-2] (2)
+---------------
+up 3 days
+---------------
+n3
+---------------
+down
+really" "$SYSMAN" gather "$G"/n1/uptime "$G"/n2/uptime "$G"/n3/uptime
+expect_err 3 "gather: n3: exit code 3: not so well" "$SYSMAN" gather "$G"/n3/uptime
+expect_err 1 "n9: exit code 1: No such file" "$SYSMAN" gather "$G"/n1/uptime "$T/n9/uptime"
+expect_err 2 "FILE" "$SYSMAN" gather
+
+# --- run (plain files stand in for the tree: the command file reads back
+# what was written, command.status is prepared) ---
+for n in n1 n2; do : >"$R/systems/servers/$n/command"; echo 0 >"$R/systems/servers/$n/command.status"; done
+expect 0 "---------------
+n[1-2] (2)
+---------------
+echo hi" "$SYSMAN" run --root "$R" -w 'n[1-2]' echo hi
+expect 0 "n1: uptime
+n2: uptime" "$SYSMAN" run --root "$R" -L -w n1 -w @rack1 uptime
+echo "7 bad" >"$R/systems/servers/n2/command.status"
+expect_err 7 "run: n2: exit code 7: bad" "$SYSMAN" run --root "$R" -w @rack1 true
+expect_err 1 "run: n5: exit code 1: no such server" "$SYSMAN" run --root "$R" -w 'n1,n5' true
+expect_err 2 "offset 2: number expected" "$SYSMAN" run --root "$R" -w 'n[x]' true
+expect_err 2 "a command" "$SYSMAN" run --root "$R" -w n1
+expect_err 2 "bad timeout" "$SYSMAN" run --root "$R" -t soon -w n1 true
+
 # --- conf ---
 cat >"$T/good.conf" <<CONF
 mountpoint = /mnt/sysman   # inline comment
