@@ -254,9 +254,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if path.startswith("/_fake/"):
                 return self._fake(method, path)
+            # the body is read first, so a faulted answer leaves the
+            # kept-alive connection at the next request
+            body = self._body() if method in ("POST", "PATCH") else {}
             if self._faulted():
                 return None
-            body = self._body() if method in ("POST", "PATCH") else {}
             if path in ("/redfish", ROOT) and method == "GET":
                 return self._send(200, self._root() if path == ROOT else {"v1": ROOT + "/"})
             if path == SESSIONS and method == "POST" and self.server.bmc.has_sessions:
