@@ -130,3 +130,23 @@ def test_faults_give_status_and_leave_others(site, rf):
     rf.fault(c, slow=0)
     rf.reset(b)
     assert s.read(fc) == "on\n" and s.read(fb) == "on\n"
+
+
+def test_tls_verified_by_default_and_server_paired(make_sysman, testbed, rf):
+    from conftest import host_addr
+    for a in rf.addrs:
+        rf.reset(a)
+        rf.fault(a, power="On")
+    s = make_sysman(conf=f"agent_dir = {ROOT}/agents\nagent_timeout = 10\n", sub="tls")
+    s.write("ids", f"{testbed.bmc_user} {testbed.bmc_password}\n")
+    a, c = rf.addrs[0], rf.addrs[2]
+    h = host_addr(TB_BASE, 5)
+    s.write("discover_master", f"bmc {c} protocol=redfish\nbmc {a} protocol=redfish verify=no\n"
+                               f"server {h} paired5 bmc={a}\n")
+    s.read(f"systems/bmcs/{c}/power")
+    st = s.status(f"systems/bmcs/{c}/power")
+    assert st.startswith(f"71 BMC {c}:443: TLS:") and "verify=no" in st
+    assert rf.stats(c)["requests"] == 0
+    f = "systems/servers/paired5/power"
+    assert s.read(f) == "on\n" and s.status(f) == "0"
+    assert "via=redfish" in open(s.audit).read()
