@@ -9,8 +9,8 @@
  * (the BMC itself, or the BMC a server is paired with).  Port: ADDR:PORT,
  * else redfish_port.  TLS verified unless verify=no or redfish_verify =
  * no.  Credentials: the nearest ids entry, as for IPMI.  Properties
- * Redfish does not serve yet fail with EOPNOTSUPP (never IPMI instead:
- * the BMC may not speak it). */
+ * Redfish does not serve (temperature_mp) fail with EOPNOTSUPP (never
+ * IPMI instead: the BMC may not speak it). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

@@ -39,6 +39,7 @@ struct rf_bmc {
 	unsigned char pwhash[crypto_generichash_BYTES];
 	char system_uri[RF_URI_MAX];
 	char chassis_uri[RF_URI_MAX];
+	char manager_uri[RF_URI_MAX];
 	CURL *easy;
 	struct rf_req *head, *tail;    /* head is the running request */
 	bool busy;
@@ -56,7 +57,8 @@ struct rf_req {
 	enum rf_prop prop;
 	bool write;
 	const char *reset_type;        /* power writes */
-	const char *word;              /* what a power write shows */
+	char wbody[160];               /* a bootorder write's PATCH body */
+	char wtext[128];               /* what a write shows */
 	enum phase phase;
 	bool retried, relogged;
 	struct buf body;
@@ -258,9 +260,13 @@ static const char *members_path(const struct rf_req *r, char **ret_slot)
 {
 	struct rf_bmc *b = r->bmc;
 
-	if (r->prop == RF_PROP_TEMPERATURE) {
+	if (r->prop == RF_PROP_TEMPERATURE || r->prop == RF_PROP_SENSORS) {
 		*ret_slot = b->chassis_uri;
 		return b->chassis_uri[0] ? NULL : "/redfish/v1/Chassis";
+	}
+	if (r->prop == RF_PROP_EVENTLOG) {
+		*ret_slot = b->manager_uri;
+		return b->manager_uri[0] ? NULL : "/redfish/v1/Managers";
 	}
 	*ret_slot = b->system_uri;
 	return b->system_uri[0] ? NULL : "/redfish/v1/Systems";
@@ -315,7 +321,13 @@ static void step(struct rf_req *r)
 			free(r->login_body);
 			r->login_body = strdup(body);
 			rc = r->login_body ? issue(r, "POST", path, r->login_body) : -ENOMEM;
-		} else if (r->prop == RF_PROP_TEMPERATURE) {
+		} else if (r->prop == RF_PROP_BOOTORDER && r->write) {
+			rc = issue(r, "PATCH", b->system_uri, r->wbody);
+		} else if (r->prop == RF_PROP_EVENTLOG) {
+			str_printf(path, sizeof(path), "%s/LogServices/SEL%s", b->manager_uri,
+				   r->write ? "/Actions/LogService.ClearLog" : "/Entries");
+			rc = r->write ? issue(r, "POST", path, "{}") : issue(r, "GET", path, NULL);
+		} else if (r->prop == RF_PROP_TEMPERATURE || r->prop == RF_PROP_SENSORS) {
 			str_printf(path, sizeof(path), "%s/Thermal", b->chassis_uri);
 			rc = issue(r, "GET", path, NULL);
 		} else {
@@ -498,7 +510,7 @@ static void transfer_done(struct rf_pool *p, CURL *e, CURLcode cc)
 		members_path(r, &slot);
 		if (!m || str_copy(slot, RF_URI_MAX, m) < 0) {
 			finish(r, -EIO, NULL, "BMC %s:%d: no %s in the Redfish service", r->host, r->port,
-			       r->prop == RF_PROP_TEMPERATURE ? "chassis" : "system");
+			       slot == b->chassis_uri ? "chassis" : slot == b->manager_uri ? "manager" : "system");
 			break;
 		}
 		r->phase = PH_MAIN;
@@ -511,7 +523,7 @@ static void transfer_done(struct rf_pool *p, CURL *e, CURLcode cc)
 		int rc;
 
 		if (r->write)
-			rc = buf_printf(&out, "%s\n", r->word) < 0 ? -ENOMEM : 0;
+			rc = buf_append_str(&out, r->wtext) < 0 ? -ENOMEM : 0;
 		else
 			rc = rf_props_text(r->prop, j, &out, msg, sizeof(msg));
 		if (rc < 0)
@@ -745,9 +757,24 @@ int rf_pool_submit(struct rf_pool *p, const struct rf_target *t, const struct rf
 		req_free(r);
 		return -ENOMEM;
 	}
-	if (rq->write && rf_power_parse(rq->input, rq->input_len, &r->reset_type, &r->word) < 0) {
-		req_free(r);
-		return -EINVAL;
+	if (rq->write) {
+		const char *word = NULL;
+		struct buf t = BUF_INIT;
+
+		rc = 0;
+		if (rq->prop == RF_PROP_POWER && rf_power_parse(rq->input, rq->input_len, &r->reset_type, &word) == 0)
+			str_printf(r->wtext, sizeof(r->wtext), "%s\n", word);
+		else if (rq->prop == RF_PROP_BOOTORDER)
+			rc = rf_bootorder_parse(rq->input, rq->input_len, r->wbody, sizeof(r->wbody), &t, NULL, 0);
+		else if (rq->prop != RF_PROP_EVENTLOG)
+			rc = -EINVAL;
+		if (t.data)
+			str_copy(r->wtext, sizeof(r->wtext), t.data);
+		buf_release(&t);
+		if (rc < 0) {
+			req_free(r);
+			return rc;
+		}
 	}
 	pthread_mutex_lock(&p->mu);
 	if (p->stopping) {

@@ -64,11 +64,22 @@ struct rf_target {
  *                GracefulShutdown), shows the state the write leads to
  *   TEMPERATURE  degrees C of the first Thermal Temperatures entry with a
  *                reading ("23", "23.5")
+ *   BOOTORDER    "network, floppy, cdrom, harddisk", the first = the
+ *                boot source override (Pxe, Floppy, Cd, Hdd, BiosSetup;
+ *                none when BootSourceOverrideEnabled is Disabled); write
+ *                such a list (aliases as IPMI's; "default"/"none": no
+ *                override): the first device, Continuous (IPMI: persistent)
+ *   SENSORS      "name | reading | status" per Thermal temperature and fan
+ *   EVENTLOG     the entries of the manager's LogServices/SEL as
+ *                `ipmitool sel elist` lines; write "clear" (ClearLog)
  *   FRU          " Product Manufacturer  : ..." lines from the system */
 enum rf_prop {
 	RF_PROP_POWER,
 	RF_PROP_TEMPERATURE,
 	RF_PROP_FRU,
+	RF_PROP_BOOTORDER,
+	RF_PROP_SENSORS,
+	RF_PROP_EVENTLOG,
 };
 
 struct rf_request {
@@ -112,7 +123,8 @@ struct rf_pool *rf_pool_new(const struct rf_pool_config *cfg);
  * Accepts NULL.  Not from a done callback. */
 void rf_pool_free(struct rf_pool *p);
 
-/* "power", "temperature", "fru" to a property: 0 or -ENOENT. */
+/* "power", "temperature", "fru", "bootorder", "sensors", "eventlog" to a
+ * property: 0 or -ENOENT. */
 int rf_prop_lookup(const char *name, enum rf_prop *ret);
 
 /* Checks a request before the network: 0, -EINVAL or -EOPNOTSUPP with

@@ -15,6 +15,11 @@
  * ("on"/"off").  0 or -EINVAL. */
 int rf_power_parse(const char *input, size_t len, const char **ret_reset, const char **ret_word);
 
+/* The PATCH body of a bootorder write and the line it leads to (out).
+ * 0 or -EINVAL with msg. */
+int rf_bootorder_parse(const char *input, size_t len, char *body, size_t bodylen, struct buf *out,
+		       char *msg, size_t msglen);
+
 /* Appends the file text of prop from the resource j (the system for
  * power and fru, the chassis' Thermal for temperature).  0, or -EIO /
  * -ENODATA with msg saying what is missing. */

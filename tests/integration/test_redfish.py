@@ -62,9 +62,20 @@ def test_every_file_on_a_redfish_bmc(site, rf, testbed):
     assert st["resets"] == ["ForceOff", "PowerCycle"] and st["power"] == "On"
     # one session for all of it
     assert st["logins"] == 1, st
-    # not yet over Redfish: said so, never sent as IPMI
-    s.read(f"{d}/sensors")
-    assert s.status(f"{d}/sensors").startswith("95 sensors is not served over Redfish yet")
+    assert s.read(f"{d}/bootorder") == "network, floppy, cdrom, harddisk\n"
+    s.write(f"{d}/bootorder", "pxe\n")
+    assert s.status(f"{d}/bootorder") == "0"
+    assert rf.stats(a)["boot"] == ["Pxe", "Continuous"]
+    s.write(f"{d}/bootorder", "tape\n")
+    assert s.status(f"{d}/bootorder") == ("22 boot device 'tape' has no IPMI mapping (known: network, "
+                                          "floppy, cdrom, harddisk)")
+    assert s.read(f"{d}/sensors") == ("CPU1 Temp | 45 degrees C | ok\nInlet Temp | 22 degrees C | ok\n"
+                                      "FAN1 | 5400 RPM | ok\n")
+    log = s.read(f"{d}/eventlog")
+    assert "| System Event #0x02 | System powered off | Asserted\n" in log, log
+    s.write(f"{d}/eventlog", "clear\n")
+    assert s.status(f"{d}/eventlog") == "0" and s.read(f"{d}/eventlog") == ""
+    assert rf.stats(a)["logins"] == 1
     audit = open(s.audit).read()
     assert "via=redfish" in audit
     for path in (s.audit, s.logfile):

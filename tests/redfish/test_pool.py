@@ -103,7 +103,7 @@ def test_texts_and_one_session_per_bmc(rf, drv):
 def test_refused_value_never_reaches_the_bmc(rf, drv):
     assert drv.send("write power %s bogus" % rf.addrs[0]) == [
         "error: invalid power value 'bogus': expected on, off, cycle, reset, soft, 1 or 0"]
-    assert drv.send("write temperature %s 3" % rf.addrs[0]) == ["error: temperature is read-only"]
+    assert drv.send("write temperature %s 3" % rf.addrs[0]) == ["error: no write operation for 'temperature'"]
     assert rf.stats(rf.addrs[0])["requests"] == 0
 
 
@@ -182,3 +182,31 @@ def test_basic_auth_without_session_service(tmp_path):
         rc, _ = d.one("read power " + r.addrs[0])
         assert rc == "-EACCES"
         d.close()
+
+
+def test_bootorder_sensors_eventlog(rf, drv):
+    a = rf.addrs[0]
+    assert drv.one("read bootorder " + a) == ("0", "network, floppy, cdrom, harddisk\\n")
+    assert drv.one("write bootorder %s pxe" % a) == ("0", "network, floppy, cdrom, harddisk\\n")
+    assert drv.one("write bootorder %s disk, cd" % a) == ("0", "harddisk, network, floppy, cdrom\\n")
+    assert rf.stats(a)["boot"] == ["Hdd", "Continuous"]
+    assert drv.one("read bootorder " + a) == ("0", "harddisk, network, floppy, cdrom\\n")
+    rc, msg = drv.one("write bootorder %s floppy" % a)      # the fake refuses Floppy
+    assert rc == "-EIO" and "HTTP 400" in msg and "Floppy" in msg
+    assert drv.send("write bootorder %s tape" % a) == [
+        "error: boot device 'tape' has no IPMI mapping (known: network, floppy, cdrom, harddisk)"]
+    assert drv.one("write bootorder %s none" % a) == ("0", "network, floppy, cdrom, harddisk\\n")
+    assert rf.stats(a)["boot"] == ["None", "Disabled"]
+    assert rf.stats(a)["patches"] == 3        # the refused one changed nothing
+    assert drv.one("read sensors " + a) == (
+        "0", "CPU1 Temp | 45 degrees C | ok\\nInlet Temp | 22 degrees C | ok\\nFAN1 | 5400 RPM | ok\\n")
+    rc, log = drv.one("read eventlog " + a)
+    assert rc == "0" and log.startswith("   1 | ") and " | Power Unit #0x01 | System AC power restored | Asserted\\n" in log
+    assert drv.one("write eventlog %s clear" % a) == ("0", "")
+    rf.fault(a, event="CPU1 over temperature")
+    rc, log = drv.one("read eventlog " + a)
+    assert rc == "0" and log.endswith(" UTC | Temperature #0x01 | CPU1 over temperature | Asserted\\n")
+    assert log.startswith("   1 | ") and log.count("\\n") == 1
+    assert drv.send("write eventlog %s nope" % a) == ["error: eventlog accepts only 'clear'"]
+    assert drv.one("write eventlog %s clear" % a) == ("0", "")
+    assert drv.one("read eventlog " + a) == ("0", "")
