@@ -129,7 +129,9 @@ static int rf_start(void *data, struct job *j, int timeout_s)
 	};
 	int rc;
 
-	(void)timeout_s;   /* the pool's own per exchange */
+	/* the run's time-out bounds every exchange of it (runner.h: a back
+	 * end enforces its own) */
+	t.deadline_ms = timeout_s > 0 ? timeout_s * 1000 : 0;
 	if (rf_prop_lookup(rr->prop, &rq.prop) < 0) {
 		agent_fail_now(j, EOPNOTSUPP, "%s is not served over Redfish yet (protocol=redfish)", rr->prop);
 		return 0;

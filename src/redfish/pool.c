@@ -54,6 +54,7 @@ struct rf_req {
 	char user[256];
 	char *password;                /* wiped on free */
 	int verify;
+	int deadline_ms;               /* 0: none */
 	enum rf_prop prop;
 	bool write;
 	const char *reset_type;        /* power writes */
@@ -146,7 +147,7 @@ static void finish(struct rf_req *r, int rc, const char *text, const char *fmt, 
 		b->busy = false;
 	}
 	req_free(r);
-	if (b && !p->stopping)
+	if (b && !__atomic_load_n(&p->stopping, __ATOMIC_ACQUIRE))
 		start_next(p, b);
 }
 
@@ -199,6 +200,16 @@ static int issue(struct rf_req *r, const char *method, const char *path, const c
 	char url[RF_URI_MAX + 300], tok[RF_TOKEN_MAX + 32];
 	bool verify = r->verify < 0 ? p->cfg.verify : r->verify;
 
+	long tmo = p->cfg.timeout_ms;
+
+	if (r->deadline_ms) {
+		double left = r->deadline_ms - ms_since(&r->t0);
+
+		if (left < 1)
+			return -ETIMEDOUT;
+		if (left < tmo)
+			tmo = (long)left;
+	}
 	if (str_printf(url, sizeof(url), "https://%s:%d%s", r->host, r->port, path) < 0)
 		return -ENAMETOOLONG;
 	curl_easy_reset(e);
@@ -236,8 +247,8 @@ static int issue(struct rf_req *r, const char *method, const char *path, const c
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)p->cfg.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)p->cfg.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, tmo);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, tmo);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
@@ -335,7 +346,9 @@ static void step(struct rf_req *r)
 		}
 		break;
 	}
-	if (rc < 0)
+	if (rc == -ETIMEDOUT)
+		finish(r, rc, NULL, "BMC %s:%d: no answer within %d ms", r->host, r->port, r->deadline_ms);
+	else if (rc < 0)
 		finish(r, rc, NULL, "BMC %s:%d: cannot start a request: %s", r->host, r->port, strerror(-rc));
 }
 
@@ -413,6 +426,7 @@ static void transfer_done(struct rf_pool *p, CURL *e, CURLcode cc)
 		case CURLE_OPERATION_TIMEDOUT:
 			if (!retry(r))
 				finish(r, -ETIMEDOUT, NULL, "BMC %s:%d: no answer within %d ms%s", r->host, r->port,
+				       r->deadline_ms && r->deadline_ms < p->cfg.timeout_ms ? r->deadline_ms :
 				       p->cfg.timeout_ms, w);
 			return;
 		case CURLE_GOT_NOTHING:
@@ -589,14 +603,15 @@ static void take_incoming(struct rf_pool *p)
 	}
 }
 
-/* Deletes b's session (best effort, short time-out), blocking. */
-static void logout(struct rf_pool *p, struct rf_bmc *b)
+/* Deletes b's session (best effort), blocking, within left_ms. */
+static void logout(struct rf_pool *p, struct rf_bmc *b, long left_ms)
 {
 	char url[RF_URI_MAX + 300], tok[RF_TOKEN_MAX + 32];
 	struct curl_slist *h;
 	struct rf_req *sink;
 
-	if (!b->token[0] || !b->location[0] || !(sink = calloc(1, sizeof(*sink))))
+	(void)p;
+	if (left_ms < 1 || !b->token[0] || !b->location[0] || !(sink = calloc(1, sizeof(*sink))))
 		return;
 	buf_init(&sink->body, 65536);
 	if (b->location[0] == '/')
@@ -611,7 +626,7 @@ static void logout(struct rf_pool *p, struct rf_bmc *b)
 	curl_easy_setopt(b->easy, CURLOPT_CUSTOMREQUEST, "DELETE");
 	curl_easy_setopt(b->easy, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(b->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, 1000L);
+	curl_easy_setopt(b->easy, CURLOPT_TIMEOUT_MS, left_ms < 1000 ? left_ms : 1000L);
 	curl_easy_setopt(b->easy, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(b->easy, CURLOPT_SSL_VERIFYPEER, 0L);   /* it only ends our session */
 	curl_easy_setopt(b->easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -692,14 +707,16 @@ nomem:
 void rf_pool_free(struct rf_pool *p)
 {
 	struct rf_req *r, *next;
+	struct timespec t0;
 
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->mu);
-	p->stopping = true;
+	__atomic_store_n(&p->stopping, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&p->mu);
 	curl_multi_wakeup(p->multi);
 	pthread_join(p->thread, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (r = p->incoming; r; r = next) {
 		next = r->next;
 		r->bmc = NULL;
@@ -716,7 +733,9 @@ void rf_pool_free(struct rf_pool *p)
 			r->bmc = NULL;
 			finish(r, -ESHUTDOWN, NULL, "daemon stopping");
 		}
-		logout(p, b);
+		/* sessions are deleted within 3 s in all: BMCs that do not
+		 * answer let theirs expire */
+		logout(p, b, 3000 - (long)ms_since(&t0));
 		curl_easy_cleanup(b->easy);
 		free(b);
 	}
@@ -743,6 +762,7 @@ int rf_pool_submit(struct rf_pool *p, const struct rf_target *t, const struct rf
 	r->pool = p;
 	r->port = t->port ? t->port : p->cfg.port;
 	r->verify = t->verify;
+	r->deadline_ms = t->deadline_ms > 0 ? t->deadline_ms : 0;
 	r->prop = rq->prop;
 	r->write = rq->write;
 	r->done = done;

@@ -18,7 +18,7 @@
  *     opens a new session once and sends the request again (a 401 means
  *     the BMC did not act, so this holds for writes as well).  Basic auth
  *     only where the BMC has no session service.  Sessions are deleted
- *     (DELETE on their Location) when the pool is freed;
+ *     (DELETE on their Location) when the pool is freed, within 3 s in all;
  *   - passwords: each request carries a copy, wiped when it completes; a
  *     BMC entry keeps only a keyed hash of the password its session was
  *     opened with (another password opens a new session); a login body
@@ -55,6 +55,9 @@ struct rf_target {
 	const char *user;
 	const char *password;
 	int verify;           /* 1 yes, 0 no, -1: cfg.verify */
+	int deadline_ms;      /* the whole request (every exchange, a retry)
+	                       * ends -ETIMEDOUT this long after submission;
+	                       * 0: none (each exchange has cfg.timeout_ms) */
 };
 
 /* The properties a BMC file can be, with the texts of the IPMI ones

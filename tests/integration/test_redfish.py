@@ -161,3 +161,19 @@ def test_tls_verified_by_default_and_server_paired(make_sysman, testbed, rf):
     f = "systems/servers/paired5/power"
     assert s.read(f) == "on\n" and s.status(f) == "0"
     assert "via=redfish" in open(s.audit).read()
+
+
+def test_run_timeout_bounds_every_exchange(make_sysman, testbed, rf):
+    """[timeout] applies to a Redfish run as a whole (login, retry and all)."""
+    c = rf.addrs[2]
+    rf.reset(c)
+    s = make_sysman(conf=f"agent_dir = {ROOT}/agents\nagent_timeout = 10\n"
+                         "[timeout]\nsystems/bmcs/*/power = 2\n", sub="tmo")
+    s.write("ids", f"{testbed.bmc_user} {testbed.bmc_password}\n")
+    s.write("discover_master", f"bmc {c} protocol=redfish verify=no\n")
+    rf.fault(c, slow=3)
+    r = sh(f"time -p cat {s.p(f'systems/bmcs/{c}/power')}")
+    real = float([w for w in r.stderr.split("\n") if w.startswith("real")][0].split()[1])
+    assert real < 3.5, r.stderr
+    assert s.status(f"systems/bmcs/{c}/power") == f"110 BMC {c}:443: no answer within 2000 ms"
+    rf.fault(c, slow=0)
