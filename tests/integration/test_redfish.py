@@ -90,7 +90,10 @@ def test_mixed_site_figure_1(site, rf, testbed):
         assert testbed.ipmitool(b, "chassis", "power", "on").returncode == 0
     assert testbed.ipmitool(ipmi[1], "chassis", "power", "off").returncode == 0
     rf.fault(rf.addrs[2], power="Off")
-    r = in_sysman(s, "find /sysman/systems -name power | xargs grep -l on")
+    try:
+        r = in_sysman(s, "find /sysman/systems -name power | xargs grep -l on")
+    finally:   # the testbed is shared by the session's other tests
+        testbed.ipmitool(ipmi[1], "chassis", "power", "on")
     got = sorted(r.stdout.split())
     want = sorted(f"/sysman/systems/bmcs/{a}/power"
                   for a in (ipmi[0], ipmi[2], rf.addrs[0], rf.addrs[1]))
