@@ -28,6 +28,7 @@
 
 struct ssh_pool;
 struct ipmi_pool;
+struct rf_pool;
 
 struct agent_layer {
 	const struct conf *conf;
@@ -39,6 +40,7 @@ struct agent_layer {
 	struct runner *runner;
 	struct ssh_pool *ssh;          /* SSH back end's pool */
 	struct ipmi_pool *ipmi;        /* IPMI back end's pool (NULL without libfreeipmi) */
+	struct rf_pool *redfish;       /* Redfish back end's pool (NULL without libcurl) */
 
 	pthread_mutex_t trie_mu;       /* guards the fields below */
 	struct agent_trie *trie;
@@ -80,7 +82,16 @@ struct agent_backend {
 	int (*prepare)(struct agent_prep *p);
 };
 
-extern const struct agent_backend agent_be_local, agent_be_ssh, agent_be_ipmi;
+extern const struct agent_backend agent_be_local, agent_be_ssh, agent_be_ipmi, agent_be_redfish;
+
+/* be_ipmi.c: the BMC address of the device of path (a server's paired
+ * BMC, else the device's address).  0, or an exit code with msg set. */
+int agent_bmc_address(struct agent_layer *al, const char *path, char *addr, size_t len, char *msg,
+		      size_t msglen);
+
+/* be_redfish.c: true if the IPMI agent file f for path is to be served
+ * over Redfish: the BMC's device record says protocol=redfish. */
+bool agent_redfish_wants(struct agent_layer *al, const struct agent_file *f, const char *path);
 
 /* be_local.c: adds "K=V" to p's environment scratch. */
 void agent_prep_env(struct agent_prep *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -53,8 +53,8 @@ static void ipmi_run_free(void *data)
 }
 
 /* The device's BMC address, as lib/ipmi-agent finds it.  Returns 0, or
- * an exit code with msg set. */
-static int bmc_address(struct agent_layer *al, const char *path, char *addr, size_t len, char *msg,
+ * an exit code with msg set.  Shared with the Redfish back end. */
+int agent_bmc_address(struct agent_layer *al, const char *path, char *addr, size_t len, char *msg,
 		       size_t msglen)
 {
 	struct device d = { 0 };
@@ -134,7 +134,7 @@ static int ipmi_start(void *data, struct job *j, int timeout_s)
 		agent_fail_now(j, -rc, "%s", msg);
 		return 0;
 	}
-	rc = bmc_address(al, ir->path, addr, sizeof(addr), msg, sizeof(msg));
+	rc = agent_bmc_address(al, ir->path, addr, sizeof(addr), msg, sizeof(msg));
 	if (rc) {
 		agent_fail_now(j, rc, "%s", msg);
 		return 0;
@@ -194,7 +194,6 @@ static int ipmi_prepare(struct agent_prep *p)
 #else
 	(void)p;
 	(void)ipmi_run_free;
-	(void)bmc_address;
 	return -ENOTSUP;
 #endif
 }

@@ -60,6 +60,7 @@ static void build_env(struct agent_prep *p)
 	agent_prep_env(p, "SYSMAN_BACKING=%s%s", al->state_dir, call->path);
 	agent_prep_env(p, "SYSMAN_DB=%s", c->db);
 	agent_prep_env(p, "SYSMAN_CONF_ssh_port=%d", c->ssh_port);
+	agent_prep_env(p, "SYSMAN_CONF_redfish_port=%d", c->redfish_port);
 	agent_prep_env(p, "SYSMAN_CONF_ssh_user=%s", c->ssh_user);
 	agent_prep_env(p, "SYSMAN_CONF_ssh_key=%s", c->ssh_key);
 	agent_prep_env(p, "SYSMAN_CONF_ssh_known_hosts=%s", c->ssh_known_hosts);

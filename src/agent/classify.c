@@ -9,7 +9,7 @@
 #include "util/buf.h"
 #include "util/strutil.h"
 
-static const char *const kind_names[AGENT_NKINDS] = { "local", "ssh", "ipmi" };
+static const char *const kind_names[AGENT_NKINDS] = { "local", "ssh", "ipmi", "redfish" };
 
 const char *agent_kind_name(enum agent_kind k)
 {

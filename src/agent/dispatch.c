@@ -24,6 +24,7 @@ static const struct agent_backend *const backends[AGENT_NKINDS] = {
 	[AGENT_KIND_LOCAL] = &agent_be_local,
 	[AGENT_KIND_SSH] = &agent_be_ssh,
 	[AGENT_KIND_IPMI] = &agent_be_ipmi,
+	[AGENT_KIND_REDFISH] = &agent_be_redfish,
 };
 
 /* ---- choosing the agent ---- */
@@ -270,7 +271,10 @@ int agent_run(struct agent_layer *al, const struct agent_call *c)
 		goto out;
 	}
 	be = backends[f->kind];
-	if (!be->serves(al, f))
+	/* an IPMI file of a BMC that speaks Redfish (protocol=redfish) */
+	if (f->kind == AGENT_KIND_IPMI && agent_redfish_wants(al, f, c->path))
+		be = &agent_be_redfish;
+	else if (!be->serves(al, f))
 		be = &agent_be_local;
 	find_lock(al, c->path, lock, sizeof(lock));
 	x = calloc(1, sizeof(*x));
@@ -281,7 +285,7 @@ int agent_run(struct agent_layer *al, const struct agent_call *c)
 	x->done = c->done;
 	x->arg = c->arg;
 	x->op = c->op;
-	x->kind = be == &agent_be_local ? AGENT_KIND_LOCAL : f->kind;
+	x->kind = be == &agent_be_local ? AGENT_KIND_LOCAL : be == &agent_be_redfish ? AGENT_KIND_REDFISH : f->kind;
 	x->uid = c->uid;
 	x->pid = c->pid;
 

@@ -84,7 +84,7 @@ static void job_finish(struct runner *r, struct job *j)
 	} else if (j->spawn_err && j->req.start) {
 		res.rc = AGENT_RC_NOEXEC;
 		snprintf(msg, sizeof(msg), "cannot start the %s run of '%s': %s",
-			 j->req.klass == RUNNER_SSH ? "SSH" : "IPMI", j->exec, strerror(j->spawn_err));
+			 j->req.klass == RUNNER_SSH ? "SSH" : j->req.klass == RUNNER_IPMI ? "IPMI" : "Redfish", j->exec, strerror(j->spawn_err));
 	} else if (j->spawn_err) {
 		res.rc = j->spawn_err == ENOENT ? AGENT_RC_NOTFOUND : AGENT_RC_NOEXEC;
 		snprintf(msg, sizeof(msg), "agent '%s' %s", j->exec,

@@ -41,7 +41,7 @@ struct runner;
 struct job;
 
 /* Classes of work, each with its own fan-out limit. */
-enum runner_class { RUNNER_LOCAL = 0, RUNNER_SSH, RUNNER_IPMI, RUNNER_NCLASSES };
+enum runner_class { RUNNER_LOCAL = 0, RUNNER_SSH, RUNNER_IPMI, RUNNER_REDFISH, RUNNER_NCLASSES };
 
 /* Starts a non-local job: hands it to a pool and returns 0 (the outcome
  * then comes through runner_job_done(j, ...), exactly once, possibly

@@ -31,8 +31,10 @@ enum agent_op { AGENT_READ = 0, AGENT_WRITE = 1, AGENT_LIST = 2, AGENT_NOPS };
  *   "#!/usr/bin/env sysman-ipmi" or "#!sysman-ipmi": the next line that
  *        is neither blank nor a comment names an IPMI property served in
  *        the daemon ("power");
- *   anything else: a local process. */
-enum agent_kind { AGENT_KIND_LOCAL = 0, AGENT_KIND_SSH, AGENT_KIND_IPMI, AGENT_NKINDS };
+ *   anything else: a local process.
+ * AGENT_KIND_REDFISH is never a file's kind: an IPMI file of a BMC whose
+ * device record says protocol=redfish is served over Redfish (dispatch.c). */
+enum agent_kind { AGENT_KIND_LOCAL = 0, AGENT_KIND_SSH, AGENT_KIND_IPMI, AGENT_KIND_REDFISH, AGENT_NKINDS };
 
 #define AGENT_PROP_MAX 32
 #define AGENT_BODY_MAX (256 * 1024)

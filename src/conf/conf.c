@@ -47,6 +47,8 @@ static const struct key_def keys[] = {
 	{ "ipmi_cipher", K_INT, OFF(ipmi_cipher), 1, 17, "3" },
 	{ "ipmi_threads", K_INT, OFF(ipmi_threads), 1, 256, "16" },
 	{ "ipmi_session_idle", K_INT, OFF(ipmi_session_idle), 0, 3600, "10" },
+	{ "redfish_port", K_INT, OFF(redfish_port), 1, 65535, "443" },
+	{ "redfish_verify", K_BOOL, OFF(redfish_verify), 0, 0, "yes" },
 	{ "audit_log", K_STR, OFF(audit_log), 0, 0, "/var/log/sysman/audit.log" },
 	{ "max_remote", K_INT, OFF(max_remote), 1, 65536, "64" },
 	{ "allow_other", K_BOOL, OFF(allow_other), 0, 0, "yes" },
@@ -384,8 +386,6 @@ static const char *not_built(const char *k)
 {
 	static const char *const later[][2] = {
 		{ "web_listen", "the web interface is not built yet: key not supported" },
-		{ "redfish_port", "Redfish BMCs are not supported yet: key not supported" },
-		{ "redfish_verify", "Redfish BMCs are not supported yet: key not supported" },
 	};
 
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)

@@ -77,6 +77,8 @@ struct conf {
 	int ipmi_timeout;     /* seconds: bound of one in-daemon IPMI request */
 	int ipmi_cipher;      /* RMCP+ cipher suite id */
 	int ipmi_threads;     /* in-daemon IPMI worker threads */
+	int redfish_port;     /* HTTPS port of Redfish BMCs without ADDR:PORT */
+	bool redfish_verify;  /* TLS check of Redfish BMCs (device attribute verify=no) */
 	int ipmi_session_idle; /* seconds an unused IPMI session stays open */
 	char *audit_log;
 	int max_remote;       /* SSH runs in flight; the rest queue */

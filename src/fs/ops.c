@@ -541,7 +541,7 @@ static void sm_statfs(fuse_req_t req, fuse_ino_t ino)
  * (sysman status --queue). */
 static bool reply_agent_stats(struct sysman *sm, fuse_req_t req, size_t size)
 {
-	static const char *const names[RUNNER_NCLASSES] = { "local", "ssh", "ipmi" };
+	static const char *const names[RUNNER_NCLASSES] = { "local", "ssh", "ipmi", "redfish" };
 	struct runner_stats st;
 	struct buf b = BUF_INIT;
 

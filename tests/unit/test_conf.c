@@ -546,8 +546,6 @@ static void test_refused_keys(void **state)
 
 	expect_error(f, "web_listen = 127.0.0.1:8089\n", 1);
 	assert_non_null(strstr(f->err, "not built yet"));
-	expect_error(f, "redfish_port = 443\n", 1);
-	assert_non_null(strstr(f->err, "not supported yet"));
 	expect_error(f, "db = postgresql://u@h/d\n", 1);
 	assert_non_null(strstr(f->err, "PostgreSQL"));
 	expect_error(f, "\n\nno_such_key = 1\n", 3);
