@@ -138,7 +138,7 @@ def test_timed_out_command_ends_on_host_when_sshd_refuses_signals(make_sysman):
         assert "refusing to send signal" in logs or "requires privilege separation" in logs, \
             "the sshd did not refuse the signal request: this test proves nothing\n" + logs[-2000:]
     finally:
-        tb.stop()
+        tb.stop(timeout=30)
         shutil.rmtree(d, ignore_errors=True)
 
 
@@ -164,5 +164,5 @@ def test_two_hundred_slow_logins_all_complete(make_sysman):
         assert all(s.read(f"systems/servers/{a}/command") == "ok\n" for a in hosts)
         print(f"200 slow-login commands in {elapsed:.1f} s")
     finally:
-        tb.stop()
+        tb.stop(timeout=30)
         shutil.rmtree(d, ignore_errors=True)
