@@ -17,7 +17,7 @@ def test_second_testbed_releases_its_claim_and_keeps_shared_user(testbed):
         tb2.start()
         mine = [c for c in os.listdir(claims) if open(os.path.join(claims, c)).read().strip() == d]
         assert len(mine) == 1
-        r = subprocess.run(tb2.ssh_argv(tb2.host_addrs[0]) + ["id -un"], capture_output=True,
+        r = subprocess.run(tb2.ssh_argv(tb2.host_addrs[0], user="root") + ["id -un"], capture_output=True,
                            text=True, timeout=30)
         assert r.stdout.strip() == "root"
     finally:

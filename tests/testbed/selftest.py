@@ -340,7 +340,8 @@ class T05Errors(unittest.TestCase):
 class T06Discovery(unittest.TestCase):
     def conf(self):
         return {"ssh_key": TB.info["client_key"],
-                "ssh_known_hosts": TB.info["known_hosts"]}
+                "ssh_known_hosts": TB.info["known_hosts"],
+                "ssh_user": TB.user}
 
     def test_server_and_bmc(self):
         dm = "/sysman/discover_master"

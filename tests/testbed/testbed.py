@@ -1077,9 +1077,11 @@ class Testbed:
     def bmc_addrs(self):
         return [b["addr"] for b in self.info["bmcs"] if b["role"] == "bmc"]
 
-    def ssh_argv(self, addr, user="root"):
-        """argv prefix for the OpenSSH client to reach a host as user by key."""
-        return ["ssh", "-F", self.info["ssh_config"], "-l", user, addr]
+    def ssh_argv(self, addr, user=None):
+        """argv prefix for the OpenSSH client to reach a host as user by key
+        (default: the light test user; root's login profile is slow, and
+        serialises on a lock when many logins run at once)."""
+        return ["ssh", "-F", self.info["ssh_config"], "-l", user or self.user, addr]
 
     # ------------------------------------------------------------ faults
 
