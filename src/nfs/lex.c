@@ -125,6 +125,12 @@ static int tokenize(struct nfs_lex *lx, struct nfs_error *err)
 	lx->ntok = 0;
 	if (!p)
 		return 0;
+	/* a NUL byte would silently cut the line short: refuse it like the
+	 * other control characters */
+	if (memchr(base, '\0', lx->cur.len))
+		return nfs_error_set(err, lx->lineno,
+				     (unsigned)strlen(base) + 1,
+				     "NUL byte in line");
 	if ((lx->flags & NFS_LEX_STAR) && p[strspn(p, " \t")] == '*')
 		return 0;
 	for (;;) {

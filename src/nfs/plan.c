@@ -33,6 +33,16 @@ static int split_colon(const char *s, char **ret_a, char **ret_b)
 	return 0;
 }
 
+/* A product name is printed bare in the plan: letters, digits, . _ + - */
+static bool product_name_ok(const char *q)
+{
+	for (; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		      (*q >= '0' && *q <= '9') || strchr("._+-", *q)))
+			return false;
+	return true;
+}
+
 static int parse_host(struct nfs_plan *p, struct nfs_lex *lx,
 		      struct nfs_error *err)
 {
@@ -75,6 +85,11 @@ static int parse_host(struct nfs_plan *p, struct nfs_lex *lx,
 				c = strchr(q, ',');
 				if (c)
 					*c++ = '\0';
+				if (*q && !product_name_ok(q))
+					return nfs_error_set(err, lx->lineno,
+						t[i].col, "bad product name "
+						"'%s' (letters, digits, '.', "
+						"'_', '+', '-')", q);
 				if (*q && nfs_strv_add(&h->products,
 						       &h->nproducts, q) < 0)
 					return -ENOMEM;

@@ -150,6 +150,7 @@ def test_2000_background_reads_and_writes(make_sysman):
         os.mkdir(s.p(f"systems/servers/h{i}"))
     out = os.path.join(s.work, "out")
     os.mkdir(out)
+    idle = s.threads()      # main, runner, back-end pools, first FUSE worker
     peak = [0]
     script = f"""
         cd {s.p('systems/servers')}
@@ -167,5 +168,8 @@ def test_2000_background_reads_and_writes(make_sysman):
         with open(os.path.join(out, str(i))) as f:
             assert f.read() == f"/systems/servers/h{i}/who\n"
         assert s.read(f"systems/servers/h{i}/cmd") == f"ran job{i} on /systems/servers/h{i}/cmd\n"
-    print(f"\npeak daemon threads during 2x{n} background accesses: {peak[0]}")
-    assert peak[0] <= 16 + 4     # max_threads FUSE workers + runner + main
+    print(f"\npeak daemon threads during 2x{n} background accesses: {peak[0]}"
+          f" (idle: {idle})")
+    # bounded by the fixed threads plus at most max_threads (16) FUSE
+    # workers, not by the number of accesses
+    assert peak[0] <= idle + 16

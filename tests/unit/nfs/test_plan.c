@@ -98,6 +98,9 @@ static void test_errors_name_line_and_column(void **state)
 		{ "export s:/x c\nexport s:/x d\n", 2, 8, "already exported" },
 		{ "export s:/x c(anonuid=-1)\n", 1, 15, "anonuid" },
 		{ "export s:/x c(sec=krb5:krb5)\n", 1, 15, "sec" },
+		/* printed bare, a '\\' could end up before a newline */
+		{ "host a platform=linux products=nfsd,x\\y\n", 1, 23,
+		  "bad product name" },
 	};
 
 	(void)state;
@@ -204,6 +207,19 @@ static void test_control_characters_refused(void **state)
 	assert_non_null(strstr(err.msg, "control character"));
 }
 
+static void test_nul_byte_refused(void **state)
+{
+	static const char text[] = "host a platform=linux products=nfsd\0x\n";
+	struct nfs_error err = { 0 };
+	struct nfs_plan *p = NULL;
+
+	(void)state;
+	assert_int_equal(nfs_plan_parse(text, sizeof(text) - 1, &p, &err),
+			 -EINVAL);
+	assert_int_equal(err.line, 1);
+	assert_non_null(strstr(err.msg, "NUL byte"));
+}
+
 static void test_option_normalisation(void **state)
 {
 	struct nfs_xopts a = { 0 }, b = { 0 };
@@ -237,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_linux_precedence_and_first_match),
 		cmocka_unit_test(test_crlf_and_blanks),
 		cmocka_unit_test(test_control_characters_refused),
+		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_option_normalisation),
 	};
 
