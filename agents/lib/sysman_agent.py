@@ -107,21 +107,59 @@ def split_hostport(addr, default_port):
     return addr, default_port
 
 
+def redfish_roots(hosts, port, timeout, workers=64):
+    """GET https://HOST:PORT/redfish/v1 on every host, concurrently; returns
+    the set of hosts whose answer is a Redfish service root (a JSON object
+    with "RedfishVersion").  The service root needs no credentials and none
+    are sent, so the certificate is not checked here: the daemon checks it
+    (redfish_verify) when it logs in."""
+    import concurrent.futures
+    import http.client
+    import json
+    import ssl
+
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+
+    def one(host):
+        c = http.client.HTTPSConnection(host, port, context=ctx, timeout=timeout)
+        try:
+            c.request("GET", "/redfish/v1", headers={"Accept": "application/json"})
+            r = c.getresponse()
+            body = r.read(1 << 20)
+            if r.status != 200:
+                return False
+            doc = json.loads(body)
+            return isinstance(doc, dict) and "RedfishVersion" in doc
+        except (OSError, ValueError, http.client.HTTPException):
+            return False
+        finally:
+            c.close()
+
+    hosts = list(hosts)
+    if not hosts:
+        return set()
+    with concurrent.futures.ThreadPoolExecutor(min(workers, len(hosts))) as ex:
+        return {h for h, ok in zip(hosts, ex.map(one, hosts)) if ok}
+
+
 ASF_PING = bytes([0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe,
                   0x80, 0x00, 0x00, 0x00])
 
 
 def probe(targets, timeout):
     """Probe many (kind, host, port) targets concurrently, kind "ssh" (a TCP
-    banner beginning "SSH-"; the banner line is returned) or "rmcp" (an ASF
-    presence pong on UDP).  Returns {target: banner-or-"pong"} for those that
-    answered before the deadline.  Pings are resent every 300 ms; a refused
-    TCP connection is final."""
+    banner beginning "SSH-"; the banner line is returned), "tcp" (a TCP
+    connection accepted: "open") or "rmcp" (an ASF presence pong on UDP).
+    Returns {target: banner-or-"open"-or-"pong"} for those that answered
+    before the deadline.  Pings are resent every 300 ms; a refused TCP
+    connection is final."""
     deadline = time.monotonic() + timeout
     sel = selectors.DefaultSelector()
     found = {}
     conns = {}
-    tcp = [t for t in targets if t[0] == "ssh"]
+    tcp = [t for t in targets if t[0] in ("ssh", "tcp")]
     rmcp = {(t[1], t[2]): t for t in targets if t[0] == "rmcp"}
     udp = None
     if rmcp:
@@ -139,7 +177,7 @@ def probe(targets, timeout):
                 s.close()
                 continue
             conns[s] = [t, b""]
-            sel.register(s, selectors.EVENT_READ, t)
+            sel.register(s, selectors.EVENT_WRITE if t[0] == "tcp" else selectors.EVENT_READ, t)
         next_ping = 0.0
         while time.monotonic() < deadline:
             now = time.monotonic()
@@ -168,6 +206,13 @@ def probe(targets, timeout):
                     continue
                 s = key.fileobj
                 t, buf = conns[s]
+                if t[0] == "tcp":
+                    if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                        found[t] = "open"
+                    sel.unregister(s)
+                    s.close()
+                    del conns[s]
+                    continue
                 try:
                     chunk = s.recv(512)
                 except OSError:

@@ -138,6 +138,54 @@ static bool line_is_prompt(const char *l)
 	return strcmp(str_strip(c), "1") == 0;
 }
 
+/* "set KEY=VALUE..." in a discovery agent's output: attributes for the
+ * device the agent accepted (protocol=auto is resolved this way). */
+static const char *set_words(const char *l)
+{
+	l += strspn(l, " \t");
+	return strncmp(l, "set", 3) == 0 && (l[3] == ' ' || l[3] == '\t') ? l + 4 : NULL;
+}
+
+/* Puts the word KEY=VALUE into attrs (size bytes), replacing KEY's old
+ * value.  0, or -EINVAL for a bad key or when it does not fit. */
+static int attrs_put(char *attrs, size_t size, const char *word)
+{
+	const char *eq = strchr(word, '=');
+	size_t klen = eq ? (size_t)(eq - word) : 0, l = 0;
+	char old[sizeof(((struct dline *)0)->attrs)], *save = NULL;
+
+	if (!klen || !(isalpha((unsigned char)word[0]) || word[0] == '_') ||
+	    !strncmp(word, "parent=", 7) || str_copy(old, sizeof(old), attrs) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < klen; i++)
+		if (!isalnum((unsigned char)word[i]) && word[i] != '_')
+			return -EINVAL;
+	attrs[0] = '\0';
+	for (char *w = strtok_r(old, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(w, word, klen) && w[klen] == '=')
+			continue;
+		if (str_printf(attrs + l, size - l, "%s%s", l ? " " : "", w) < 0)
+			return -EINVAL;
+		l += strlen(attrs + l);
+	}
+	return str_printf(attrs + l, size - l, "%s%s", l ? " " : "", word);
+}
+
+static int set_cb(char *l, void *arg)
+{
+	struct dline *d = arg;
+	const char *w = set_words(l);
+	char copy[1024], *save = NULL;
+
+	if (!w || str_copy(copy, sizeof(copy), w) < 0)
+		return 0;
+	for (char *t = strtok_r(copy, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save))
+		if (attrs_put(d->attrs, sizeof(d->attrs), t) < 0)
+			log_warn("discovery of %s %s: ignored bad attribute '%.64s' from its agent",
+				 d->kind, d->addr, t);
+	return 0;
+}
+
 int discover_check_line(struct sysman *sm, const char *line, char *why, size_t whylen)
 {
 	struct dline d;
@@ -233,7 +281,7 @@ static int line_cb(char *l, void *arg)
 {
 	struct line_ctx *c = arg;
 
-	if (!line_blank(l) && !(c->skip_prompts && line_is_prompt(l)))
+	if (!line_blank(l) && !(c->skip_prompts && (line_is_prompt(l) || set_words(l))))
 		discover_line(c->b, l, c->depth);
 	return 0;
 }
@@ -262,6 +310,7 @@ static void kind_done(struct sysman *sm, const struct sm_run_opts *o,
 				 res->message[0] ? res->message : "discovery agent failed");
 		pthread_mutex_unlock(&b->mu);
 	} else {
+		str_each_line(buf_str(res->out), 2048, set_cb, &pl->d);
 		add_device(b, &pl->d);
 		if (pl->depth < DISCOVER_DEPTH_MAX)
 			each_output_line(b, res->out, pl->depth + 1);

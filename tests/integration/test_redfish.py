@@ -157,10 +157,13 @@ def test_tls_verified_by_default_and_server_paired(make_sysman, testbed, rf):
     h = host_addr(TB_BASE, 5)
     s.write("discover_master", f"bmc {c} protocol=redfish\nbmc {a} protocol=redfish verify=no\n"
                                f"server {h} paired5 bmc={a}\n")
+    # discovery asked for the service root (no credentials); the daemon
+    # itself sends nothing over an unverified connection
+    before = rf.stats(c)["requests"]
     s.read(f"systems/bmcs/{c}/power")
     st = s.status(f"systems/bmcs/{c}/power")
     assert st.startswith(f"71 BMC {c}:443: TLS:") and "verify=no" in st
-    assert rf.stats(c)["requests"] == 0
+    assert rf.stats(c)["requests"] == before
     f = "systems/servers/paired5/power"
     assert s.read(f) == "on\n" and s.status(f) == "0"
     assert "via=redfish" in open(s.audit).read()
@@ -180,3 +183,52 @@ def test_run_timeout_bounds_every_exchange(make_sysman, testbed, rf):
     assert real < 3.5, r.stderr
     assert s.status(f"systems/bmcs/{c}/power") == f"110 BMC {c}:443: no answer within 2000 ms"
     rf.fault(c, slow=0)
+
+
+def device_attrs(s, path):
+    import sqlite3
+    db = sqlite3.connect(s.db)
+    try:
+        row = db.execute("SELECT attrs FROM devices WHERE path = ?", (path,)).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
+def test_protocol_auto_and_scan(make_sysman, testbed, rf):
+    """protocol=auto: Redfish where the service root answers, IPMI
+    otherwise; a scan probes /redfish/v1 as well as RMCP; a BMC that
+    answers neither is refused with the reason."""
+    for a in rf.addrs:
+        rf.reset(a)
+        rf.fault(a, power="On")
+    ipmi = bmc_addr(TB_BASE, 3)
+    assert testbed.ipmitool(ipmi, "chassis", "power", "on").returncode == 0
+    net = rf.addrs[0].rsplit(".", 1)[0] + ".0/24"
+    s = make_sysman(conf=f"agent_dir = {ROOT}/agents\nagent_timeout = 10\n"
+                         f"redfish_verify = no\ndiscover_networks = {net}\n", sub="auto")
+    s.write("ids", f"{testbed.bmc_user} {testbed.bmc_password}\n")
+    a = rf.addrs[0]
+    s.write("discover_master", f"bmc {a} protocol=auto\nbmc {ipmi} protocol=auto\n")
+    assert device_attrs(s, f"/systems/bmcs/{a}") == "protocol=redfish"
+    assert device_attrs(s, f"/systems/bmcs/{ipmi}") == "protocol=ipmi"
+    logins = rf.stats(a)["logins"]
+    assert s.read(f"systems/bmcs/{a}/power") == "on\n"
+    assert s.read(f"systems/bmcs/{ipmi}/power") == "on\n"
+    assert rf.stats(a)["logins"] == logins + 1
+    audit = open(s.audit).read()
+    assert "via=redfish" in audit and "via=ipmi" in audit
+    # nothing answers: refused, with the reason, nothing recorded
+    nobody = net.replace(".0/24", ".250")
+    r = sh(f'echo "bmc {nobody} protocol=auto" > {s.p("discover_master")}', check=False)
+    assert r.returncode != 0
+    assert "neither a Redfish service root" in s.status("discover_master")
+    assert device_attrs(s, f"/systems/bmcs/{nobody}") is None
+    r = sh(f'echo "bmc {a} protocol=snmp" > {s.p("discover_master")}', check=False)
+    assert r.returncode != 0 and "bad protocol=snmp" in s.status("discover_master")
+    # the scan of the Redfish BMCs' network finds every one as Redfish
+    s.write("discover_master", "1\n")
+    for b in rf.addrs:
+        assert device_attrs(s, f"/systems/bmcs/{b}") == "protocol=redfish", s.log()
+        assert s.read(f"systems/bmcs/{b}/power") == "on\n"
+    assert sorted(os.listdir(s.p("systems/bmcs"))) == sorted(rf.addrs + [ipmi])
