@@ -157,9 +157,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("OData-Version", "4.0")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
-        self.end_headers()
+        # headers and body in one write, as a BMC's web server sends them:
+        # two small writes on a kept-alive connection meet Nagle and the
+        # client's delayed ACK (40 ms a response)
+        self._headers_buffer.append(b"\r\n")
         if body and self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def _error(self, code, msg, extra=None):
         e = {"error": {"code": "Base.1.8.GeneralError", "message": msg,
@@ -486,6 +490,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
     def get_request(self):
         sock, addr = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # the handshake happens in the connection's thread (first read),
         # so a slow client never holds up the accept loop
         return self.ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
