@@ -8,6 +8,8 @@ expanded names given one by one.  Skips (exit 77) without `nodeset`.
   nodeset_compat.py SYSMAN [--count 200] [--seed 12] [-v]
 """
 import argparse
+import concurrent.futures
+import os
 import random
 import shutil
 import subprocess
@@ -78,24 +80,39 @@ def main():
         print("SKIP: ClusterShell's nodeset is not installed (apt-get install clustershell)")
         return 77
     rng = random.Random(a.seed)
-    fails = checked = 0
-    for _ in range(a.count):
-        ex = expression(rng)
+    exprs = [expression(rng) for _ in range(a.count)]
+
+    def compare(ex):
+        """(checked, lines of differences) for one expression."""
+        out, n = [], 0
+        theirs_e = None
         for flag in ("-f", "-e", "-c"):
             ours, theirs = run([a.sysman, "nodeset", flag, ex]), run(["nodeset", flag, ex])
-            checked += 1
+            if flag == "-e":
+                theirs_e = theirs
+            n += 1
             if ours != theirs:
-                fails += 1
-                print(f"DIFF nodeset {flag} '{ex}':\n  ours   {ours}\n  theirs {theirs}")
+                out.append(f"DIFF nodeset {flag} '{ex}':\n  ours   {ours}\n  theirs {theirs}")
             elif a.v:
-                print(f"ok   nodeset {flag} '{ex}' -> {ours[1].strip()[:100]}")
-        names = run(["nodeset", "-e", ex])[1].split()
+                out.append(f"ok   nodeset {flag} '{ex}' -> {ours[1].strip()[:100]}")
+        names = theirs_e[1].split()
         if 0 < len(names) <= 3000:   # ClusterShell is slow on big nD lists
             ours, theirs = run([a.sysman, "nodeset", "-f"] + names), run(["nodeset", "-f"] + names)
-            checked += 1
+            n += 1
             if ours != theirs:
-                fails += 1
-                print(f"DIFF nodeset -f <{len(names)} names of '{ex}'>:\n  ours   {ours}\n  theirs {theirs}")
+                out.append(f"DIFF nodeset -f <{len(names)} names of '{ex}'>:\n  ours   {ours}\n"
+                           f"  theirs {theirs}")
+        return n, out
+
+    fails = checked = 0
+    # the commands are independent processes: a few at a time, results in
+    # the expressions' order
+    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as ex:
+        for n, out in ex.map(compare, exprs):
+            checked += n
+            fails += sum(1 for line in out if line.startswith("DIFF"))
+            for line in out:
+                print(line)
     print(f"{checked - fails} of {checked} outputs identical ({a.count} expressions, seed {a.seed})")
     return 1 if fails else 0
 
