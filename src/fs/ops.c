@@ -364,6 +364,11 @@ static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
 		else if (valid & FUSE_SET_ATTR_MTIME)
 			tv[1] = attr->st_mtim;
 		r = fh && fh->fd >= 0 ? futimens(fh->fd, tv) : utimensat(AT_FDCWD, proc, tv, 0);
+		audit_change(req, in, NULL, "utimens", r < 0 ? errno : 0, "atime=%s mtime=%s",
+			     !(valid & FUSE_SET_ATTR_ATIME) ? "unchanged" :
+			     (valid & FUSE_SET_ATTR_ATIME_NOW) ? "now" : "set",
+			     !(valid & FUSE_SET_ATTR_MTIME) ? "unchanged" :
+			     (valid & FUSE_SET_ATTR_MTIME_NOW) ? "now" : "set");
 		if (r < 0)
 			goto err;
 	}

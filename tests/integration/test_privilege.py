@@ -144,6 +144,7 @@ with open(f"{d}/f", "w") as f:
 os.chmod(f"{d}/f", 0o640)
 os.chown(f"{d}/f", -1, 4100)
 os.truncate(f"{d}/f", 2)
+os.utime(f"{d}/f", (1000000000, 1000000000))
 os.setxattr(f"{d}/f", "user.note", b"s3cret-value")
 os.removexattr(f"{d}/f", "user.note")
 # an access ACL: user::rw- user:4200:r-- group::r-- mask::r-- other::---
@@ -172,7 +173,8 @@ def test_every_change_is_audited_with_uid_and_pid(make_sysman):
     d = "/groups/au"
     want = [("create", f"{d}/f", "mode=0644"), ("write", f"{d}/f", ""),
             ("chmod", f"{d}/f", "mode=0640"), ("chown", f"{d}/f", "group=4100"),
-            ("truncate", f"{d}/f", "size=2"), ("setxattr", f"{d}/f", "name=user.note"),
+            ("truncate", f"{d}/f", "size=2"), ("utimens", f"{d}/f", "atime=set mtime=set"),
+            ("setxattr", f"{d}/f", "name=user.note"),
             ("removexattr", f"{d}/f", "name=user.note"),
             ("setxattr", f"{d}/f", "name=system.posix_acl_access"),
             ("mkdir", f"{d}/sub", "mode=0755"), ("mknod", f"{d}/fifo", "mode=0644"),
