@@ -1,5 +1,6 @@
 #include "conf/conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <grp.h>
@@ -268,6 +269,15 @@ int conf_parse_cache_model(const char *v, enum cache_model *ret_model, int *ret_
 	return 0;
 }
 
+/* True if s is made of letters, digits and the characters of extra. */
+static bool only_chars(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return false;
+	return true;
+}
+
 static int section_line(struct conf *c, const char *section, const char *k,
 			const char *v, const char **ret_why)
 {
@@ -348,8 +358,12 @@ static int section_line(struct conf *c, const char *section, const char *k,
 	if (strcmp(section, "kinds") == 0) {
 		struct kind_rule r, *n;
 
-		if (!*v || v[0] == '/' || strstr(v, "..")) {
+		if (!*v || v[0] == '/' || strstr(v, "..") || !only_chars(v, "._/-")) {
 			*ret_why = "expected a relative place such as systems/storage for";
+			return -EINVAL;
+		}
+		if (!only_chars(k, "_-")) {
+			*ret_why = "expected a kind of letters, digits, '_' and '-', not";
 			return -EINVAL;
 		}
 		n = realloc(c->kinds, (c->nkinds + 1) * sizeof(*n));

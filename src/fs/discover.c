@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db/inventory.h"
+#include "special/dline.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -28,87 +29,11 @@ struct batch {
 	pid_t pid;
 };
 
-struct dline {
-	char kind[64];
-	char addr[FIELD_MAX];
-	char name[FIELD_MAX];
-	char parent[PATH_MAX];
-	char attrs[1024];
-};
-
 struct pending_line {
 	struct batch *b;
 	struct dline d;
 	int depth;
 };
-
-static bool safe_word(const char *s, const char *extra)
-{
-	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
-			return false;
-	return true;
-}
-
-static int parse_dline(const char *line, struct dline *d, char *why, size_t whylen)
-{
-	char copy[2048], *save = NULL, *tok;
-	int i = 0;
-
-	memset(d, 0, sizeof(*d));
-	if (str_copy(copy, sizeof(copy), line) < 0) {
-		str_copy(why, whylen, "line too long");
-		return -EINVAL;
-	}
-	for (tok = strtok_r(copy, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save), i++) {
-		char *eq = strchr(tok, '=');
-
-		if (i == 0) {
-			if (str_copy(d->kind, sizeof(d->kind), tok) < 0 || !safe_word(d->kind, "_-"))
-				goto bad_kind;
-		} else if (i == 1) {
-			if (str_copy(d->addr, sizeof(d->addr), tok) < 0 || !safe_word(d->addr, ".:-_[]")) {
-				snprintf(why, whylen, "bad address '%.64s'", tok);
-				return -EINVAL;
-			}
-		} else if (!eq && !d->name[0] && i == 2) {
-			if (str_copy(d->name, sizeof(d->name), tok) < 0 || !safe_word(d->name, "._-:")) {
-				snprintf(why, whylen, "bad name '%.64s'", tok);
-				return -EINVAL;
-			}
-		} else if (eq && !strncmp(tok, "parent=", 7)) {
-			const char *p = tok + 7;
-
-			while (*p == '/')
-				p++;
-			if (str_copy(d->parent, sizeof(d->parent), p) < 0 || strstr(p, "..") || !*p) {
-				snprintf(why, whylen, "bad parent '%.64s'", tok + 7);
-				return -EINVAL;
-			}
-		} else if (eq && eq != tok) {
-			size_t l = strlen(d->attrs);
-
-			if (l + strlen(tok) + 2 >= sizeof(d->attrs)) {
-				str_copy(why, whylen, "too many attributes");
-				return -EINVAL;
-			}
-			snprintf(d->attrs + l, sizeof(d->attrs) - l, "%s%s", l ? " " : "", tok);
-		} else {
-			snprintf(why, whylen, "unexpected word '%.64s' (expected KIND ADDRESS [NAME] [KEY=VALUE...])", tok);
-			return -EINVAL;
-		}
-	}
-	if (i < 2) {
-		str_copy(why, whylen, "expected KIND ADDRESS [NAME] [KEY=VALUE...] or 1");
-		return -EINVAL;
-	}
-	return 0;
-bad_kind:
-	snprintf(why, whylen, "bad kind '%.32s'", tok);
-	return -EINVAL;
-}
 
 static int find_discover_agent(struct sysman *sm, const char *name, char *out, size_t len)
 {
@@ -138,49 +63,16 @@ static bool line_is_prompt(const char *l)
 	return strcmp(str_strip(c), "1") == 0;
 }
 
-/* "set KEY=VALUE..." in a discovery agent's output: attributes for the
- * device the agent accepted (protocol=auto is resolved this way). */
-static const char *set_words(const char *l)
-{
-	l += strspn(l, " \t");
-	return strncmp(l, "set", 3) == 0 && (l[3] == ' ' || l[3] == '\t') ? l + 4 : NULL;
-}
-
-/* Puts the word KEY=VALUE into attrs (size bytes), replacing KEY's old
- * value.  0, or -EINVAL for a bad key or when it does not fit. */
-static int attrs_put(char *attrs, size_t size, const char *word)
-{
-	const char *eq = strchr(word, '=');
-	size_t klen = eq ? (size_t)(eq - word) : 0, l = 0;
-	char old[sizeof(((struct dline *)0)->attrs)], *save = NULL;
-
-	if (!klen || !(isalpha((unsigned char)word[0]) || word[0] == '_') ||
-	    !strncmp(word, "parent=", 7) || str_copy(old, sizeof(old), attrs) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < klen; i++)
-		if (!isalnum((unsigned char)word[i]) && word[i] != '_')
-			return -EINVAL;
-	attrs[0] = '\0';
-	for (char *w = strtok_r(old, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (!strncmp(w, word, klen) && w[klen] == '=')
-			continue;
-		if (str_printf(attrs + l, size - l, "%s%s", l ? " " : "", w) < 0)
-			return -EINVAL;
-		l += strlen(attrs + l);
-	}
-	return str_printf(attrs + l, size - l, "%s%s", l ? " " : "", word);
-}
-
 static int set_cb(char *l, void *arg)
 {
 	struct dline *d = arg;
-	const char *w = set_words(l);
+	const char *w = dline_set_words(l);
 	char copy[1024], *save = NULL;
 
 	if (!w || str_copy(copy, sizeof(copy), w) < 0)
 		return 0;
 	for (char *t = strtok_r(copy, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save))
-		if (attrs_put(d->attrs, sizeof(d->attrs), t) < 0)
+		if (dline_attrs_put(d->attrs, sizeof(d->attrs), t) < 0)
 			log_warn("discovery of %s %s: ignored bad attribute '%.64s' from its agent",
 				 d->kind, d->addr, t);
 	return 0;
@@ -192,7 +84,7 @@ int discover_check_line(struct sysman *sm, const char *line, char *why, size_t w
 
 	if (line_blank(line) || line_is_prompt(line))
 		return 0;
-	if (parse_dline(line, &d, why, whylen) < 0)
+	if (dline_parse(line, &d, why, whylen) < 0)
 		return -EINVAL;
 	if (!conf_kind_place(&sm->conf, d.kind)) {
 		snprintf(why, whylen, "unknown kind '%s' (known: server, bmc, chassis, switch and the [kinds] section)",
@@ -281,7 +173,7 @@ static int line_cb(char *l, void *arg)
 {
 	struct line_ctx *c = arg;
 
-	if (!line_blank(l) && !(c->skip_prompts && (line_is_prompt(l) || set_words(l))))
+	if (!line_blank(l) && !(c->skip_prompts && (line_is_prompt(l) || dline_set_words(l))))
 		discover_line(c->b, l, c->depth);
 	return 0;
 }
@@ -394,7 +286,7 @@ static void discover_line(struct batch *b, const char *line, int depth)
 		return;
 	pl->b = b;
 	pl->depth = depth;
-	if (parse_dline(line, &pl->d, why, sizeof(why)) < 0 || !conf_kind_place(&sm->conf, pl->d.kind)) {
+	if (dline_parse(line, &pl->d, why, sizeof(why)) < 0 || !conf_kind_place(&sm->conf, pl->d.kind)) {
 		log_warn("discovery: ignoring line '%.100s': %s", line,
 			 pl->d.kind[0] && !conf_kind_place(&sm->conf, pl->d.kind) ? "unknown kind" : why);
 		free(pl);

@@ -13,8 +13,12 @@ int status_format(struct buf *out, int rc, const char *message)
 	char clean[STATUS_MSG_MAX + 1];
 	size_t n = 0;
 
-	for (const char *p = message ? message : ""; *p && n < STATUS_MSG_MAX; p++)
-		clean[n++] = iscntrl((unsigned char)*p) ? ' ' : *p;
+	for (const char *p = message ? message : ""; *p && n < STATUS_MSG_MAX; p++) {
+		char ch = iscntrl((unsigned char)*p) ? ' ' : *p;
+
+		if (ch != ' ' || n > 0)     /* no leading blanks: parsing drops them */
+			clean[n++] = ch;
+	}
 	while (n > 0 && clean[n - 1] == ' ')
 		n--;
 	clean[n] = '\0';
