@@ -246,4 +246,4 @@ def test_power_off_a_rack_and_gather_statuses(cluster, testbed):
     assert power_state(testbed, rack[0]) == "on" and power_state(testbed, rack[1]) == "off"
     assert f"'/systems/bmcs/{rack[0]}/power': uid {USER} may not write it" in s.log()
     r = as_user(f"cat {shlex.quote(s.p('nodes/@rack1/power.status'))}")
-    assert r.stdout == block(rack[1], 1, "0\n") + block(rack[0], 1, "13 permission denied\n"), r.stderr
+    assert r.stdout == block(rack[0], 1, "13 permission denied\n") + block(rack[1], 1, "0\n"), r.stderr
