@@ -247,3 +247,26 @@ def test_power_off_a_rack_and_gather_statuses(cluster, testbed):
     assert f"'/systems/bmcs/{rack[0]}/power': uid {USER} may not write it" in s.log()
     r = as_user(f"cat {shlex.quote(s.p('nodes/@rack1/power.status'))}")
     assert r.stdout == block(rack[0], 1, "13 permission denied\n") + block(rack[1], 1, "0\n"), r.stderr
+
+
+def test_group_attrs_inherited_by_members(make_sysman):
+    s = make_sysman(agents={
+        "_discover/server": "#!/bin/sh\nexit 0\n",
+        "systems/servers/_/env.read": '#!/bin/sh\necho "rack=$SYSMAN_ATTR_rack color=$SYSMAN_ATTR_color"\n',
+    })
+    s.write("discover_master", "server 10.9.0.1 n1 color=blue\nserver 10.9.0.2 n2\nserver 10.9.0.3 n3\n")
+    assert s.status("discover_master").startswith("0"), s.status("discover_master")
+    assert s.read("nodes/n[1-3]/env") == block("n[2-3]", 2, "rack= color=\n") + block("n1", 1, "rack= color=blue\n")
+    os.makedirs(s.p("groups/rack1"))
+    s.write("groups/rack1/members", "n[1-2]\n")
+    s.write("groups/rack1/attrs", "# the first rack\nrack=r1 color=red\n")
+    os.makedirs(s.p("groups/zz"))
+    for n in ("n1", "n2", "n3"):
+        os.symlink(f"../../systems/servers/{n}", s.p(f"groups/zz/{n}"))
+    s.write("groups/zz/attrs", "rack=zz\ncolor=green\n")
+    # the device's own attributes win, then groups in name order
+    assert s.read("nodes/n[1-3]/env") == "".join(block(n, 1, body) for n, body in (
+        ("n1", "rack=r1 color=blue\n"), ("n2", "rack=r1 color=red\n"), ("n3", "rack=zz color=green\n")))
+    # what the group says is what its agents see at their next run
+    s.write("groups/rack1/members", "n2\n")
+    assert s.read("systems/servers/n1/env") == "rack=zz color=blue\n"
