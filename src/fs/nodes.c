@@ -424,14 +424,26 @@ static const char *member_msg(const struct member *m, int *ret_rc)
 	return NULL;
 }
 
-/* What member i shows: its content (JOB_READ) or status line. */
+/* Appends the backing file at path (tree path) to b; nothing if none. */
+static void read_backing(struct sysman *sm, const char *path, struct buf *b)
+{
+	int fd = openat(sm->root.fd, backing_rel(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while (buf_read_fd(b, fd) > 0)
+		;
+	close(fd);
+}
+
+/* What member m shows: its content (JOB_READ) or its status line. */
 static void member_item(struct nodes_job *job, struct member *m, struct gather_item *it)
 {
 	struct sysman *sm = job->sm;
 	char sp[PATH_MAX];
 	const char *msg;
 	struct buf b;
-	int rc, fd;
+	int rc;
 
 	it->node = (char *)m->name;
 	msg = member_msg(m, &rc);
@@ -439,16 +451,11 @@ static void member_item(struct nodes_job *job, struct member *m, struct gather_i
 	if (msg) {
 		if (job->kind == JOB_STATUS)
 			status_format(&b, rc, msg);
-	} else if (job->kind == JOB_STATUS && note_show(sm, job->uid, m->path, &b)) {
-		;
-	} else if (job->kind == JOB_READ || str_printf(sp, sizeof(sp), "%s%s", m->path, STATUS_SUFFIX) == 0) {
-		fd = openat(sm->root.fd, backing_rel(job->kind == JOB_READ ? m->path : sp),
-			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0) {
-			while (buf_read_fd(&b, fd) > 0)
-				;
-			close(fd);
-		}
+	} else if (job->kind == JOB_READ) {
+		read_backing(sm, m->path, &b);
+	} else if (!note_show(sm, job->uid, m->path, &b) &&
+		   str_printf(sp, sizeof(sp), "%s%s", m->path, STATUS_SUFFIX) == 0) {
+		read_backing(sm, sp, &b);
 	}
 	it->len = b.len;
 	it->data = buf_steal(&b);
