@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import shlex
+import threading
 
 import pytest
 
@@ -174,6 +175,38 @@ def test_member_without_permission_is_reported_others_proceed(make_sysman):
     r = as_user(f"cat {shlex.quote(s.p('nodes/n[1-3]/power'))}; cat {shlex.quote(s.p('nodes/n[1-3]/power.status'))}")
     assert r.stdout == (block("n1", 1, "off\n") + block("n2", 1, "unknown\n") +
                         block("n[1-2]", 2, "0\n") + block("n3", 1, "13 permission denied\n")), r.stderr
+
+
+
+def test_concurrent_readers_and_writers(make_sysman):
+    s = make_sysman(agents=LOCAL)
+    servers(s, [f"n{i}" for i in range(1, 21)])
+    errors = []
+
+    def reader():
+        try:
+            for _ in range(5):
+                assert s.read("nodes/n[1-20]/same") == block("n[1-20]", 20, "same\n")
+                st = blocks(s.read("nodes/n[1-20]/power.status"))
+                assert sum(int(h.split("(")[1].rstrip(")")) if "(" in h else 1 for h, _ in st) <= 20
+        except Exception as e:          # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    def writer():
+        try:
+            for v in ("on", "off", "on"):
+                s.write("nodes/n[1-20]/power", v + "\n")
+        except Exception as e:          # noqa: BLE001
+            errors.append(repr(e))
+
+    ts = [threading.Thread(target=reader) for _ in range(6)] + [threading.Thread(target=writer)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(120)
+    assert not errors, errors
+    assert s.read("nodes/n[1-20]/power") == block("n[1-20]", 20, "on\n")
+    assert s.read("nodes/n[1-20]/power.status") == block("n[1-20]", 20, "0\n")
 
 
 # ------------------------------------------------------------ the testbed
