@@ -52,6 +52,7 @@ static const struct key_def keys[] = {
 	{ "redfish_verify", K_BOOL, OFF(redfish_verify), 0, 0, "yes" },
 	{ "audit_log", K_STR, OFF(audit_log), 0, 0, "/var/log/sysman/audit.log" },
 	{ "max_remote", K_INT, OFF(max_remote), 1, 65536, "64" },
+	{ "max_nodeset", K_INT, OFF(max_nodeset), 1, 10000000, "100000" },
 	{ "allow_other", K_BOOL, OFF(allow_other), 0, 0, "yes" },
 	{ "pass_password_in_argv", K_BOOL, OFF(pass_password_in_argv), 0, 0, "no" },
 	{ "log_level", K_LEVEL, OFF(log_level), 0, 0, "notice" },

@@ -82,6 +82,7 @@ struct conf {
 	int ipmi_session_idle; /* seconds an unused IPMI session stays open */
 	char *audit_log;
 	int max_remote;       /* SSH runs in flight; the rest queue */
+	int max_nodeset;      /* names a nodes/<set> may expand to */
 	bool allow_other;
 	bool pass_password_in_argv;
 	char *log_level;

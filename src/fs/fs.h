@@ -41,11 +41,24 @@ struct waiter {
 	char *name;                   /* W_LOOKUP: the name to look up */
 	/* answers req once the run is over (fail: strict_errors and it failed) */
 	void (*reply)(struct sysman *sm, struct waiter *w, bool fail);
+	void *arg;                    /* for a custom reply (fs/nodes.c) */
+};
+
+/* Computed inodes (fs/nodes.c): nothing backs them, their fd is -1. */
+enum vnode_kind {
+	VNODE_NONE = 0,               /* a backed inode */
+	VNODE_NODES,                  /* /nodes */
+	VNODE_SET,                    /* /nodes/<set> */
+	VNODE_FILE,                   /* /nodes/<set>/<file> (or <file>.status) */
 };
 
 struct sm_inode {
 	struct sm_inode *next, *prev; /* table list, under ino_mu */
 	int fd;                       /* O_PATH, -1 for none */
+	/* computed inodes: kind, table key, node set text and file name
+	 * (set when made, constant after) */
+	enum vnode_kind vkind;
+	char *vkey, *vset, *vfile;
 	dev_t dev;
 	ino_t ino;
 	uint64_t nlookup;             /* kernel references (ino_mu) */
@@ -91,6 +104,10 @@ struct sm_inode *inode_get(struct sysman *sm, fuse_ino_t ino);
  * count_lookup, else an internal ref.  Consumes fd (closes it when an inode
  * already exists).  Returns NULL on allocation failure. */
 struct sm_inode *inode_find_or_add(struct sysman *sm, int fd, const struct stat *st, bool count_lookup);
+/* Finds or creates the computed inode of kind for set and file (either
+ * may be NULL); takes an nlookup.  Returns NULL on allocation failure. */
+struct sm_inode *inode_find_or_add_virtual(struct sysman *sm, enum vnode_kind kind,
+					   const char *set, const char *file);
 /* Finds an existing inode by dev/ino and takes an internal ref, or NULL. */
 struct sm_inode *inode_lookup_ref(struct sysman *sm, dev_t dev, ino_t ino);
 void inode_ref(struct sysman *sm, struct sm_inode *in);

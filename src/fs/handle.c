@@ -46,6 +46,8 @@ void fh_free(struct sm_fh *fh)
 		close(fh->fd);
 	buf_release(&fh->in);
 	buf_release(&fh->show);
+	free(fh->set);
+	free(fh->file);
 	free(fh);
 }
 

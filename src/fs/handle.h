@@ -13,7 +13,7 @@
 
 #include "util/buf.h"
 
-enum fh_kind { FH_FILE, FH_IDS, FH_DISCOVER };
+enum fh_kind { FH_FILE, FH_IDS, FH_DISCOVER, FH_NODES };
 
 struct sm_fh {
 	struct sm_fh *next, *prev;  /* every live handle (handles_mu) */
@@ -25,8 +25,10 @@ struct sm_fh {
 	bool trunc;             /* opened O_TRUNC */
 	size_t done;            /* FH_DISCOVER: bytes of in already discovered */
 	bool committed;         /* FH_IDS: a flush stored this handle's lines */
-	struct buf in;          /* FH_IDS / FH_DISCOVER: bytes written */
-	struct buf show;        /* FH_IDS: what a read shows */
+	struct buf in;          /* FH_IDS / FH_DISCOVER / FH_NODES: bytes written */
+	struct buf show;        /* FH_IDS / FH_NODES: what a read shows */
+	char *set, *file;       /* FH_NODES: node set text, members' file name */
+	bool status;            /* FH_NODES: gathers the members' .status */
 };
 
 struct sm_dh {

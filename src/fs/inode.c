@@ -42,12 +42,16 @@ static void inode_free(struct sm_inode *in)
 
 	for (w = in->waiters; w; w = n) {
 		n = w->next;
-		fuse_reply_err(w->req, EIO);
+		if (w->req)     /* a member's waiter (fs/nodes.c) has none of its own */
+			fuse_reply_err(w->req, EIO);
 		free(w->name);
 		free(w);
 	}
 	if (in->fd >= 0)
 		close(in->fd);
+	free(in->vkey);
+	free(in->vset);
+	free(in->vfile);
 	pthread_mutex_destroy(&in->mu);
 	free(in);
 }
@@ -148,6 +152,47 @@ struct sm_inode *inode_find_or_add(struct sysman *sm, int fd, const struct stat 
 	return in;
 }
 
+/* Computed inodes share the map: their keys start with "v:", which no
+ * "dev:ino" key (hexadecimal) does. */
+struct sm_inode *inode_find_or_add_virtual(struct sysman *sm, enum vnode_kind kind,
+					   const char *set, const char *file)
+{
+	struct sm_inode *in;
+	char *key = NULL;
+
+	if (asprintf(&key, "v:%d:%s/%s", (int)kind, set ? set : "", file ? file : "") < 0)
+		return NULL;
+	pthread_mutex_lock(&sm->ino_mu);
+	in = hmap_get(sm->ino_map, key);
+	if (!in) {
+		in = calloc(1, sizeof(*in));
+		if (!in || (set && !(in->vset = strdup(set))) || (file && !(in->vfile = strdup(file))) ||
+		    hmap_put(sm->ino_map, key, in, NULL) < 0) {
+			pthread_mutex_unlock(&sm->ino_mu);
+			if (in) {
+				free(in->vset);
+				free(in->vfile);
+			}
+			free(in);
+			free(key);
+			return NULL;
+		}
+		in->fd = -1;
+		in->vkind = kind;
+		in->vkey = key;
+		key = NULL;     /* transferred */
+		pthread_mutex_init(&in->mu, NULL);
+		in->next = sm->root.next;
+		in->prev = &sm->root;
+		sm->root.next->prev = in;
+		sm->root.next = in;
+	}
+	in->nlookup++;
+	pthread_mutex_unlock(&sm->ino_mu);
+	free(key);
+	return in;
+}
+
 void inode_ref(struct sysman *sm, struct sm_inode *in)
 {
 	if (in == &sm->root)
@@ -165,7 +210,7 @@ static void maybe_free(struct sysman *sm, struct sm_inode *in)
 	if (in == &sm->root || in->nlookup || in->refs)
 		return;
 	ino_key(key, sizeof(key), in->dev, in->ino);
-	hmap_del(sm->ino_map, key);
+	hmap_del(sm->ino_map, in->vkey ? in->vkey : key);
 	in->prev->next = in->next;
 	in->next->prev = in->prev;
 	inode_free(in);

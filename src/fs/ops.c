@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fs/handle.h"
+#include "fs/nodes.h"
 #include "fs/special.h"
 #include "special/status.h"
 #include "util/audit.h"
@@ -73,16 +74,16 @@ static mode_t agent_file_mode(unsigned ops)
 
 /* Creates name in parent's backing directory if agents make it appear.
  * Returns 1 if created, 0 if not an agent name, -errno on failure. */
-static int materialise(struct sm_inode *parent, const char *name, unsigned ops, bool is_dir)
+static int materialise(int dirfd, const char *name, unsigned ops, bool is_dir)
 {
 	int fd;
 
 	if (is_dir) {
-		if (mkdirat(parent->fd, name, 0755) < 0 && errno != EEXIST)
+		if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
 			return -errno;
 		return 1;
 	}
-	fd = openat(parent->fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, agent_file_mode(ops));
+	fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, agent_file_mode(ops));
 	if (fd < 0)
 		return errno == EEXIST ? 0 : -errno;
 	{
@@ -95,8 +96,7 @@ static int materialise(struct sm_inode *parent, const char *name, unsigned ops, 
 	return 1;
 }
 
-static int materialise_one(struct sysman *sm, struct sm_inode *parent, const char *dirpath,
-			   const char *name)
+int materialise_at(struct sysman *sm, int dirfd, const char *dirpath, const char *name)
 {
 	struct find_name f = { name, 0, false, false };
 
@@ -105,7 +105,7 @@ static int materialise_one(struct sysman *sm, struct sm_inode *parent, const cha
 	sm_agent_names(sm, dirpath, find_name_cb, &f);
 	if (!f.found)
 		return 0;
-	return materialise(parent, name, f.ops, f.is_dir);
+	return materialise(dirfd, name, f.ops, f.is_dir);
 }
 
 /* trie_list callback: creates every agent name missing in the directory arg. */
@@ -116,7 +116,7 @@ int mat_all_cb(const struct trie_entry *e, void *arg)
 
 	if (fstatat(parent->fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	materialise(parent, e->name, e->ops, e->is_dir);
+	materialise(parent->fd, e->name, e->ops, e->is_dir);
 	return 0;
 }
 
@@ -214,7 +214,7 @@ void sm_reply_lookup(struct sysman *sm, fuse_req_t req, struct sm_inode *parent,
 
 	r = do_lookup(sm, parent, name, &e);
 	if (r == -ENOENT && dir_path(sm, parent, name, dir, path, sizeof(path)) == 0) {
-		if (materialise_one(sm, parent, dir, name) > 0) {
+		if (materialise_at(sm, parent->fd, dir, name) > 0) {
 			r = do_lookup(sm, parent, name, &e);
 		} else if (sm_is_dynamic(sm, dir) && time(NULL) - parent->listed > 1 &&
 			   start_listing(sm, req, parent, dir, W_LOOKUP, NULL, name)) {
@@ -231,6 +231,8 @@ static void sm_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct sysman *sm = sm_data(req);
 
+	if (nodes_lookup(sm, req, inode_get(sm, parent), name))
+		return;
 	sm_reply_lookup(sm, req, inode_get(sm, parent), name);
 }
 
@@ -291,6 +293,10 @@ static void sm_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	char path[PATH_MAX];
 
 	(void)fi;
+	if (in->vkind) {
+		nodes_getattr(sm, req, in);
+		return;
+	}
 	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 		fuse_reply_err(req, errno);
 		return;
@@ -311,6 +317,10 @@ static void sm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
 	char proc[64], path[PATH_MAX];
 	int r = 0;
 
+	if (in->vkind) {
+		nodes_setattr(sm, req, in, valid);
+		return;
+	}
 	procname(in, proc, sizeof(proc));
 	if (valid & FUSE_SET_ATTR_MODE) {
 		r = fh && fh->fd >= 0 ? fchmod(fh->fd, attr->st_mode) : chmod(proc, attr->st_mode);
@@ -382,7 +392,7 @@ static void sm_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct sm_inode *in = inode_get(sm_data(req), ino);
 	char buf[PATH_MAX + 1];
-	ssize_t n = readlinkat(in->fd, "", buf, sizeof(buf));
+	ssize_t n = in->fd >= 0 ? readlinkat(in->fd, "", buf, sizeof(buf)) : (errno = EINVAL, -1);
 
 	if (n < 0)
 		fuse_reply_err(req, errno);
@@ -447,6 +457,10 @@ static void make_node(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	if (nodes_reserved(sm, dir, name) || (tin && tin->vkind)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
 	if (!link && !tin)
 		mode = apply_umask(req, dir, mode);
 	r = make_as_caller(req, dir, name, mode, rdev, link, tin);
@@ -495,7 +509,7 @@ static void sm_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const cha
 static void sm_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct sm_inode *dir = inode_get(sm_data(req), parent);
-	int e = unlinkat(dir->fd, name, 0) < 0 ? errno : 0;
+	int e = nodes_reserved(sm_data(req), dir, name) ? EPERM : unlinkat(dir->fd, name, 0) < 0 ? errno : 0;
 
 	audit_change(req, dir, name, "unlink", e, NULL);
 	fuse_reply_err(req, e);
@@ -504,7 +518,8 @@ static void sm_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void sm_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct sm_inode *dir = inode_get(sm_data(req), parent);
-	int e = unlinkat(dir->fd, name, AT_REMOVEDIR) < 0 ? errno : 0;
+	int e = nodes_reserved(sm_data(req), dir, name) ? EPERM
+		: unlinkat(dir->fd, name, AT_REMOVEDIR) < 0 ? errno : 0;
 
 	audit_change(req, dir, name, "rmdir", e, NULL);
 	fuse_reply_err(req, e);
@@ -522,6 +537,10 @@ static void sm_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 		fuse_reply_err(req, EACCES);
 		return;
 	}
+	if (nodes_reserved(sm, a, name) || nodes_reserved(sm, b, newname)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
 	e = renameat2(a->fd, name, b->fd, newname, flags) < 0 ? errno : 0;
 	if (dir_path(sm, b, newname, d, to, sizeof(to)) < 0)
 		str_copy(to, sizeof(to), "?");
@@ -534,7 +553,7 @@ static void sm_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct sm_inode *in = inode_get(sm_data(req), ino);
 	struct statvfs sv;
 
-	if (fstatvfs(in->fd, &sv) < 0)
+	if (fstatvfs(in->fd >= 0 ? in->fd : sm_data(req)->root.fd, &sv) < 0)
 		fuse_reply_err(req, errno);
 	else
 		fuse_reply_statfs(req, &sv);
@@ -577,6 +596,10 @@ static void sm_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 
 	if (in == &sm->root && strcmp(name, "user.sysman.agents") == 0 && reply_agent_stats(sm, req, size))
 		return;
+	if (in->vkind) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
 	procname(in, proc, sizeof(proc));
 	if (size) {
 		v = malloc(size);
@@ -601,6 +624,13 @@ static void sm_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	char proc[64], *v = NULL;
 	ssize_t n;
 
+	if (in->vkind) {
+		if (size)
+			fuse_reply_buf(req, NULL, 0);
+		else
+			fuse_reply_xattr(req, 0);
+		return;
+	}
 	procname(in, proc, sizeof(proc));
 	if (size && !(v = malloc(size))) {
 		fuse_reply_err(req, ENOMEM);
@@ -625,7 +655,7 @@ static void sm_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 	int e;
 
 	procname(in, proc, sizeof(proc));
-	e = setxattr(proc, name, value, size, flags) < 0 ? errno : 0;
+	e = in->vkind ? ENOTSUP : setxattr(proc, name, value, size, flags) < 0 ? errno : 0;
 	/* the attribute's name only: a value is content */
 	audit_change(req, in, NULL, "setxattr", e, "name=%s bytes=%zu", name, size);
 	fuse_reply_err(req, e);
@@ -639,7 +669,7 @@ static void sm_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	int e;
 
 	procname(in, proc, sizeof(proc));
-	e = removexattr(proc, name) < 0 ? errno : 0;
+	e = in->vkind ? ENOTSUP : removexattr(proc, name) < 0 ? errno : 0;
 	audit_change(req, in, NULL, "removexattr", e, "name=%s", name);
 	fuse_reply_err(req, e);
 }

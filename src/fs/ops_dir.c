@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fs/handle.h"
+#include "fs/nodes.h"
 #include "fs/special.h"
 #include "special/status.h"
 #include "util/audit.h"
@@ -135,6 +136,10 @@ void sm_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct sm_inode *in = inode_get(sm, ino);
 	char path[PATH_MAX];
 
+	if (in->vkind) {
+		nodes_opendir(sm, req, in, fi);
+		return;
+	}
 	if (inode_path(sm, in, path, sizeof(path)) == 0) {
 		sm_agent_names(sm, path, mat_all_cb, in);
 		if (sm_is_dynamic(sm, path) && start_listing(sm, req, in, path, W_OPENDIR, fi, NULL))
@@ -150,7 +155,11 @@ void sm_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 	char *buf = calloc(1, size), *p = buf;
 	size_t rem = size;
 
-	(void)ino;
+	if (!dh) {      /* a computed directory (fs/nodes.c) */
+		free(buf);
+		nodes_readdir(req, inode_get(sm_data(req), ino), size, offset);
+		return;
+	}
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fs/handle.h"
+#include "fs/nodes.h"
 #include "fs/special.h"
 #include "special/status.h"
 #include "util/audit.h"
@@ -95,7 +96,7 @@ struct waiter *waiter_new(struct sysman *sm, enum waiter_kind kind, fuse_req_t r
 	return w;
 }
 
-static void waiter_drop(struct sysman *sm, struct waiter *w)
+void waiter_drop(struct sysman *sm, struct waiter *w)
 {
 	inode_unref(sm, w->target);
 	free(w->name);
@@ -158,15 +159,11 @@ void fill_caller(fuse_req_t req, struct sm_run_opts *o)
 	o->pid = ctx->pid;
 }
 
-/* Decides, by the file's caching model, whether the read agent must run
- * before this open is answered.  Returns true if it took over the reply. */
-static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in, const char *path,
-			 struct fuse_file_info *fi)
+bool read_needs_run(struct sysman *sm, struct sm_inode *in, const char *path,
+		    struct fuse_file_info *fi)
 {
 	enum cache_model model;
-	struct sm_run_opts o;
 	struct stat st;
-	struct waiter *w;
 	int secs;
 
 	if (!sm_agent_for(sm, path, AGENT_READ))
@@ -187,6 +184,19 @@ static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in,
 		fi->keep_cache = 1;
 		return false;
 	}
+	return true;
+}
+
+/* Runs the read agent before this open is answered if the file's caching
+ * model asks for it.  Returns true if it took over the reply. */
+static bool open_refresh(struct sysman *sm, fuse_req_t req, struct sm_inode *in, const char *path,
+			 struct fuse_file_info *fi)
+{
+	struct sm_run_opts o;
+	struct waiter *w;
+
+	if (!read_needs_run(sm, in, path, fi))
+		return false;
 	w = waiter_new(sm, W_OPEN, req, in, fi, NULL);
 	if (!w)
 		return false;
@@ -234,6 +244,10 @@ void sm_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int acc = fi->flags & O_ACCMODE;
 	bool rd = acc != O_WRONLY, wr = acc != O_RDONLY;
 
+	if (in->vkind) {
+		nodes_open(sm, req, in, fi);
+		return;
+	}
 	if (inode_path(sm, in, path, sizeof(path)) < 0) {
 		sm_reply_open(sm, req, in, fi);
 		return;
@@ -293,6 +307,10 @@ void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 
 	if (special_of_name("x", name) == SPECIAL_STATUS) {
 		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if (nodes_reserved(sm, dir, name)) {
+		fuse_reply_err(req, EPERM);
 		return;
 	}
 	mode = apply_umask(req, dir, mode);
@@ -410,6 +428,10 @@ void sm_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, of
 	ssize_t n;
 
 	(void)ino;
+	if (fh->kind == FH_NODES) {
+		nodes_write(sm, req, fh, in_buf, off);
+		return;
+	}
 	if (fh->kind != FH_FILE) {
 		special_write(sm, req, fh, in_buf, off);
 		return;
@@ -478,6 +500,10 @@ void sm_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct sysman *sm = sm_data(req);
 	struct sm_fh *fh = (struct sm_fh *)(uintptr_t)fi->fh;
 
+	if (fh->kind == FH_NODES) {
+		nodes_flush(sm, req, fh);
+		return;
+	}
 	if (fh->kind != FH_FILE) {
 		special_flush(sm, req, inode_get(sm, ino), fh);
 		return;

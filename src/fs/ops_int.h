@@ -22,6 +22,9 @@
 /* ops.c */
 /* The last component of path. */
 const char *base_name(const char *path);
+/* Creates name in the backing directory dirfd (tree path dirpath) if an
+ * agent makes it appear there.  1 if created, 0 if not, -errno. */
+int materialise_at(struct sysman *sm, int dirfd, const char *dirpath, const char *name);
 /* trie_list callback: materialises one agent file in the directory arg. */
 int mat_all_cb(const struct trie_entry *e, void *arg);
 /* Looks name up in parent's backing directory and fills e (timeouts by
@@ -55,10 +58,17 @@ void caller_restore(struct caller_creds *save);
 struct waiter *waiter_new(struct sysman *sm, enum waiter_kind kind, fuse_req_t req,
 				 struct sm_inode *target, const struct fuse_file_info *fi,
 				 const char *name);
+/* Drops a waiter that was never queued. */
+void waiter_drop(struct sysman *sm, struct waiter *w);
 /* Runs (or, with may_join, joins) an agent run for in; w is answered when
  * it is done, early (if not NULL) as soon as the run is registered. */
 bool run_with_waiter(struct sysman *sm, struct sm_inode *in, struct waiter *w,
 			    struct sm_run_opts *o, bool may_join, fuse_req_t early);
+/* Whether an open for reading of path (inode in) must run its read agent
+ * first, by the file's caching model (DESIGN §4); sets fi's caching flags
+ * (direct_io, keep_cache) as that open would reply them. */
+bool read_needs_run(struct sysman *sm, struct sm_inode *in, const char *path,
+		    struct fuse_file_info *fi);
 /* The caller's uid, gid and pid into o. */
 void fill_caller(fuse_req_t req, struct sm_run_opts *o);
 void sm_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/nodeset.h"
 
 #define MEMBERS_READ_MAX (1024u * 1024u)
 
@@ -138,3 +139,99 @@ out:
 	return r;
 }
 
+
+/* ---- attributes inherited from groups ---- */
+
+#define ATTRS_READ_MAX (64u * 1024u)
+
+static int resolve_in(const char *group, char **ret_text, void *arg)
+{
+	return group_members_text(arg, group, ret_text);
+}
+
+static bool group_holds(const char *groups_dir, const char *group, const char *name)
+{
+	struct nodeset_resolver res = { resolve_in, (void *)groups_dir };
+	struct nodeset *ns = NULL;
+	char *text = NULL;
+	bool in = false;
+
+	if (group_members_text(groups_dir, group, &text) == 0 && (ns = nodeset_new(0)) &&
+	    nodeset_parse(ns, text, &res, NULL) == 0)
+		in = nodeset_contains(ns, name) > 0;
+	nodeset_free(ns);
+	free(text);
+	return in;
+}
+
+/* True if out's words already set the key of word (klen bytes). */
+static bool has_key(const struct buf *out, const char *word, size_t klen)
+{
+	const char *p = buf_str(out);
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n > klen && p[klen] == '=' && memcmp(p, word, klen) == 0)
+			return true;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Appends the words of one attrs file whose keys out does not hold yet. */
+static void append_attrs(const char *path, struct buf *out)
+{
+	struct buf b;
+	char *p;
+
+	buf_init(&b, ATTRS_READ_MAX);
+	if (buf_read_file(&b, path) < 0 || !b.data) {
+		buf_release(&b);
+		return;
+	}
+	for (p = b.data; *p;) {
+		size_t n;
+		const char *eq;
+
+		if (*p == '#') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		n = strcspn(p, " \t\r\n");
+		eq = n ? memchr(p, '=', n) : NULL;
+		if (eq && eq > p && !has_key(out, p, (size_t)(eq - p))) {
+			if (out->len)
+				buf_append_str(out, " ");
+			buf_append(out, p, n);
+		}
+		p += n;
+		p += strspn(p, " \t\r\n");
+	}
+	buf_release(&b);
+}
+
+int group_attrs_of(const char *groups_dir, const char *name, struct buf *out)
+{
+	struct dirent **ents = NULL;
+	int n;
+
+	n = scandir(groups_dir, &ents, NULL, name_cmp);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		const char *g = ents[i]->d_name;
+		char *attrs = NULL;
+		struct stat st;
+
+		if (g[0] != '.' && asprintf(&attrs, "%s/%s/attrs", groups_dir, g) > 0 &&
+		    stat(attrs, &st) == 0 && S_ISREG(st.st_mode) && group_holds(groups_dir, g, name))
+			append_attrs(attrs, out);
+		free(attrs);
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return 0;
+}

@@ -93,6 +93,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->ipmi_session_idle, 10);
 	assert_string_equal(c->audit_log, "/var/log/sysman/audit.log");
 	assert_int_equal(c->max_remote, 64);
+	assert_int_equal(c->max_nodeset, 100000);
 	assert_int_equal(c->ntimeouts, 0);
 	assert_true(c->allow_other);
 	assert_false(c->pass_password_in_argv);
@@ -143,6 +144,7 @@ static void test_every_key(void **state)
 		"ipmi_session_idle = 0\n"
 		"audit_log = /tmp/audit\n"
 		"max_remote = 32\n"
+		"max_nodeset = 500\n"
 		"allow_other = no\n"
 		"pass_password_in_argv = true\n"
 		"log_level = debug\n"
@@ -171,6 +173,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->ipmi_session_idle, 0);
 	assert_string_equal(c->audit_log, "/tmp/audit");
 	assert_int_equal(c->max_remote, 32);
+	assert_int_equal(c->max_nodeset, 500);
 	assert_false(c->allow_other);
 	assert_true(c->pass_password_in_argv);
 	assert_string_equal(c->log_level, "debug");
