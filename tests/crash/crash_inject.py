@@ -300,7 +300,13 @@ def one_run(seed, work):
         if w.is_alive():
             return ["the workload hung after the kill (a system call did not return)"], w, delay
         d.start()
-        bad = check(d, w, seed)
+        try:
+            bad = check(d, w, seed)
+        except OSError as e:
+            bad = ["after the restart: %s: %s" % (e.filename, e.strerror)]
+        if bad:
+            with open(d.log) as f:
+                bad.append("daemon log, last lines:\n    " + "    ".join(f.readlines()[-8:]))
         return bad, w, delay
     finally:
         d.stop()

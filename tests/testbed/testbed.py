@@ -1104,6 +1104,29 @@ class Testbed:
             _signal_tree(g["pid"], signal.SIGCONT)
         return g["hosts"]
 
+    def kill_host(self, addr):
+        """SIGKILL the sshd serving addr and its sessions: connections are
+        refused (and every host it serves with it).  Returns those hosts."""
+        g = self._sshd_of(addr)
+        if g.get("pid") and self._ours(g["pid"]):
+            _signal_tree(g["pid"], signal.SIGKILL)
+            deadline = time.monotonic() + 3
+            while _pid_alive(g["pid"]) and time.monotonic() < deadline:
+                self._reap()
+                time.sleep(0.02)
+        return g["hosts"]
+
+    def restart_host(self, addr, timeout=10.0):
+        """Start the killed sshd of addr again (same keys and config)."""
+        g = self._sshd_of(addr)
+        if g.get("pid") and self._ours(g["pid"]):
+            return g["hosts"]
+        self._spawn_sshd(g)
+        self._save()
+        self._wait_ready(timeout, bmcs=[], groups=[g])
+        self._check_owned(bmcs=[], groups=[g])
+        return g["hosts"]
+
     def kill_bmc(self, addr):
         """SIGKILL one BMC simulator (it stops answering on UDP 623)."""
         b = self.bmc(addr)
