@@ -37,6 +37,7 @@ static const struct key_def keys[] = {
 	{ "dynamic_dirs", K_STR, OFF(dynamic_dirs), 0, 0, "proc sys" },
 	{ "discover_networks", K_STR, OFF(discover_networks), 0, 0, "127.1.0.0/24" },
 	{ "discover_interval", K_INT, OFF(discover_interval), 0, 86400 * 7, "0" },
+	{ "discover_timeout", K_INT, OFF(discover_timeout), 1, 300, "2" },
 	{ "ssh_key", K_STR, OFF(ssh_key), 0, 0, "/etc/sysman/id_ed25519" },
 	{ "ssh_known_hosts", K_STR, OFF(ssh_known_hosts), 0, 0, "/var/lib/sysman/known_hosts" },
 	{ "ssh_host_key_policy", K_POLICY, OFF(ssh_host_key_policy), 0, 0, "accept-new" },

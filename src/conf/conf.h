@@ -67,6 +67,7 @@ struct conf {
 	char *dynamic_dirs;   /* space-separated names */
 	char *discover_networks;
 	int discover_interval;
+	int discover_timeout;         /* seconds a discovery probe waits for an answer */
 	char *ssh_key;
 	char *ssh_known_hosts;
 	enum host_key_policy ssh_host_key_policy;
