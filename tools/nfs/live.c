@@ -443,9 +443,15 @@ static int deploy_wait(struct live *l, const char *db)
 			close(fd);
 		return 0;               /* another waiter has it */
 	}
+	/* who waits, for whoever must stop it (tests, an uninstall) */
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%d\n", (int)getpid());
 	while ((r = nfs_journal_next_due(l->cat, &due)) == 1) {
 		time_t now = time(NULL);
 		struct stat st;
+
+		if (stat(db, &st) < 0)
+			break;             /* the database was removed */
 
 		if (due > now) {
 			sleep(due - now > 5 ? 5 : (unsigned)(due - now));
@@ -859,6 +865,47 @@ static int cmd_diagnosis(struct live *l, int argc, char **argv)
 	return r;
 }
 
+/*
+ * Puts the rest of this process in a session of its own and returns 0
+ * there; returns 1 in the caller once that is done (it should exit).
+ * The agent that starts a waiter exits at once, and its runner then
+ * kills the agent's whole process group: a `setsid cmd &` in the agent
+ * could be killed before it had left the group, so the agent waits for
+ * this handshake instead.  Called before the database is opened: a
+ * SQLite connection must not cross a fork.
+ */
+static int detach(void)
+{
+	int p[2], r;
+	ssize_t n;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		close(p[0]);
+		return n == 1 ? 1 : -ECHILD;
+	}
+	close(p[0]);
+	if (setsid() < 0 || chdir("/") < 0)
+		_exit(1);
+	n = write(p[1], "x", 1);
+	close(p[1]);
+	return n == 1 ? 0 : -EIO;
+}
+
 int nfs_live_main(int argc, char **argv)
 {
 	struct live l = { 0 };
@@ -884,6 +931,12 @@ int nfs_live_main(int argc, char **argv)
 	l.db = db;
 	if (!l.root || !*l.root)
 		l.root = "/sysman";
+	if (strcmp(argv[1], "deploy") == 0 && npos == 1 &&
+	    strcmp(pos[0], "wait") == 0) {
+		r = detach();
+		if (r != 0)
+			return r > 0 ? 0 : 1;
+	}
 	r = nfs_catalog_open(db, &l.cat);
 	if (r < 0) {
 		fprintf(stderr, "nfs: cannot open database '%s': %s\n", db,
