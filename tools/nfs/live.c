@@ -747,7 +747,55 @@ struct obs_slot {
 	struct nfs_obs o;
 	struct buf daemons, files[NFS_OBS_FILES];
 	char why[256];
+	struct nfs_access *access;     /* the host's imports probed */
+	char (*detail)[160];
 };
+
+/* Whether client reaches server:path, probed from the client with
+ * libnfs (its access agent): 0 yes, -ENOENT nothing can tell (no libnfs
+ * there, or the server has no address), else -errno with why. */
+static int probe_access(struct live *l, const struct nfs_plan *p,
+			const char *client, const char *server,
+			const char *path, char *why, size_t n)
+{
+	const struct nfs_host *s = nfs_plan_host(p, server);
+	char in[4200];
+
+	if (!s || !s->address) {
+		snprintf(why, n, "%s has no address in the plan", server);
+		return -ENOENT;
+	}
+	snprintf(in, sizeof(in), "%s %s\n", s->address, path);
+	return tree_write(l, client, "access", in, why, n);
+}
+
+/* Probes every planned import of a reachable client. */
+static int probe_imports(struct live *l, const struct nfs_plan *p,
+			 struct obs_slot *s)
+{
+	s->access = calloc(p->nimports + 1, sizeof(*s->access));
+	s->detail = calloc(p->nimports + 1, sizeof(*s->detail));
+	if (!s->access || !s->detail)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nimports; i++) {
+		const struct nfs_import *im = &p->imports[i];
+		struct nfs_access *a = &s->access[s->o.naccess];
+		char *why = s->detail[s->o.naccess];
+		int r;
+
+		if (strcmp(im->client, s->o.host) != 0)
+			continue;
+		r = probe_access(l, p, im->client, im->server, im->path, why,
+				 sizeof(s->detail[0]));
+		if (r == -ENOENT)
+			continue;              /* unproven: no finding */
+		*a = (struct nfs_access){ im->mountpoint, im->server, im->path,
+					  r >= 0, why };
+		s->o.naccess++;
+	}
+	s->o.access = s->access;
+	return 0;
+}
 
 static void observe_host(struct live *l, const struct nfs_host *h,
 			 struct obs_slot *s)
@@ -791,6 +839,8 @@ static int diagnose_all(struct live *l, struct nfs_plan *p, struct nfs_diags *d)
 
 	for (size_t i = 0; r >= 0 && i < p->nhosts; i++) {
 		observe_host(l, &p->hosts[i], &slots[i]);
+		if (slots[i].o.reachable)
+			r = probe_imports(l, p, &slots[i]);
 		obs[i] = slots[i].o;
 	}
 	if (r >= 0)
@@ -799,18 +849,64 @@ static int diagnose_all(struct live *l, struct nfs_plan *p, struct nfs_diags *d)
 		buf_release(&slots[i].daemons);
 		for (int k = 0; k < NFS_OBS_FILES; k++)
 			buf_release(&slots[i].files[k]);
+		free(slots[i].access);
+		free(slots[i].detail);
 	}
 	free(slots);
 	free(obs);
 	return r;
 }
 
-static int apply(struct live *l, const struct nfs_diag *x)
+static int apply(struct live *l, const struct nfs_plan *p,
+		 const struct nfs_diags *d, const struct nfs_diag *x, bool *done);
+
+/* client-cannot-access: the server's own findings are applied first,
+ * then the client probes again; if it still cannot, the admin must. */
+static int check_server(struct live *l, const struct nfs_plan *p,
+			const struct nfs_diags *d, const struct nfs_diag *x,
+			bool *done, char *msg, size_t n)
 {
-	char msg[256] = "", in[80];
+	int r = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (&d->v[i] != x && strcmp(d->v[i].host, x->host) == 0 &&
+		    d->v[i].action != NFS_ACT_CHECK_SERVER &&
+		    d->v[i].action != NFS_ACT_ADMIN &&
+		    apply(l, p, d, &d->v[i], done) < 0)
+			r = -EIO;
+	if (probe_access(l, p, x->arg, x->host, x->path, msg, n) == 0)
+		return 0;
+	snprintf(msg + strlen(msg), n - strlen(msg), "%s%s still cannot access "
+		 "%s:%s: tell the admin", *msg ? "; " : "", x->arg, x->host, x->path);
+	return r < 0 ? r : -EHOSTUNREACH;
+}
+
+/*
+ * Runs the action of finding x and audits it.  done (NULL, or one flag a
+ * finding of d) marks what ran: a host is redeployed and a daemon
+ * restarted once, however many findings propose it.
+ */
+static int apply(struct live *l, const struct nfs_plan *p,
+		 const struct nfs_diags *d, const struct nfs_diag *x, bool *done)
+{
+	char msg[512] = "", in[80];
+	size_t me = (size_t)(x - d->v);
 	int r;
 
-	if (x->action == NFS_ACT_RESTART) {
+	for (size_t i = 0; done && i < d->n; i++)
+		if (done[i] && d->v[i].action == x->action &&
+		    x->action != NFS_ACT_CHECK_SERVER &&
+		    strcmp(d->v[i].host, x->host) == 0 &&
+		    strcmp(d->v[i].arg, x->arg) == 0) {
+			done[me] = true;
+			printf("%s: ran already for %s\n", x->id, d->v[i].id);
+			return 0;
+		}
+	if (done)
+		done[me] = true;
+	if (x->action == NFS_ACT_CHECK_SERVER) {
+		r = check_server(l, p, d, x, done, msg, sizeof(msg));
+	} else if (x->action == NFS_ACT_RESTART) {
 		snprintf(in, sizeof(in), "%s\n", x->arg);
 		r = tree_write(l, x->host, "restart", in, msg, sizeof(msg));
 	} else if (x->action == NFS_ACT_REDEPLOY) {
@@ -831,6 +927,42 @@ static int apply(struct live *l, const struct nfs_diag *x)
 	return r;
 }
 
+/*
+ * auto_correct (sysman.conf, $SYSMAN_CONF_auto_correct): after a
+ * diagnosis, off applies nothing, safe the actions that cannot lose data
+ * (restart a daemon, redeploy the plan to a host), all every proposed
+ * action.  Each is audited by apply(); one line of output each.
+ */
+static void auto_correct(struct live *l, const struct nfs_plan *p,
+			 const struct nfs_diags *d)
+{
+	const char *mode = getenv("SYSMAN_CONF_auto_correct");
+	bool all, *done;
+
+	if (!mode || !*mode || strcmp(mode, "off") == 0)
+		return;
+	all = strcmp(mode, "all") == 0;
+	if (!all && strcmp(mode, "safe") != 0) {
+		fprintf(stderr, "auto_correct: '%s' is not off, safe or all\n", mode);
+		return;
+	}
+	done = calloc(d->n + 1, sizeof(*done));
+	if (!done)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct nfs_diag *x = &d->v[i];
+
+		if (done[i] || x->action == NFS_ACT_ADMIN || !(all || x->safe))
+			continue;
+		printf("# auto_correct=%s: ", mode);
+		fflush(stdout);
+		if (apply(l, p, d, x, done) < 0)
+			printf("%s failed\n", x->id);
+		fflush(stdout);
+	}
+	free(done);
+}
+
 static int cmd_diagnosis(struct live *l, int argc, char **argv)
 {
 	struct buf text = BUF_INIT, out = BUF_INIT;
@@ -849,13 +981,16 @@ static int cmd_diagnosis(struct live *l, int argc, char **argv)
 	if (r >= 0 && argc == 0) {
 		r = nfs_diags_print(&d, &out);
 		fwrite(buf_str(&out), 1, out.len, stdout);
+		fflush(stdout);
+		if (r >= 0)
+			auto_correct(l, p, &d);
 	} else if (r >= 0) {
 		x = nfs_diags_find(&d, argv[1]);
 		if (!x) {
 			fprintf(stderr, "no finding '%s'\n", argv[1]);
 			r = -EINVAL;
 		} else {
-			r = apply(l, x);
+			r = apply(l, p, &d, x, NULL);
 		}
 	}
 	nfs_diags_release(&d);
