@@ -74,7 +74,19 @@ static int daemons(const struct nfs_obs *o, struct nfs_diags *d)
 	return r;
 }
 
-static bool same_clients(const struct nfs_export *a, const struct nfs_export *b)
+/* A client spec that is a plan host's address means that host: the
+ * generators write names or addresses by platform, a host file may hold
+ * either. */
+static const char *canon(const struct nfs_plan *p, const char *spec)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (p->hosts[i].address && strcmp(p->hosts[i].address, spec) == 0)
+			return p->hosts[i].name;
+	return spec;
+}
+
+static bool same_clients(const struct nfs_plan *p, const struct nfs_export *a,
+			 const struct nfs_export *b)
 {
 	if (a->nclients != b->nclients)
 		return false;
@@ -82,7 +94,8 @@ static bool same_clients(const struct nfs_export *a, const struct nfs_export *b)
 		bool found = false;
 
 		for (size_t k = 0; !found && k < b->nclients; k++)
-			found = strcmp(a->clients[i].spec, b->clients[k].spec) == 0 &&
+			found = strcmp(canon(p, a->clients[i].spec),
+				       canon(p, b->clients[k].spec)) == 0 &&
 				a->clients[i].deny == b->clients[k].deny &&
 				nfs_xopts_equal(&a->clients[i].opts, &b->clients[k].opts);
 		if (!found)
@@ -113,7 +126,8 @@ static void clients_text(const struct nfs_export *e, char *dst, size_t n)
 /* Exports present in both files whose clients or options differ.  Both
  * files go through the same parser, so a client the generator wrote as
  * an address compares with what the host has as written. */
-static int differs(const struct nfs_host *h, const char *name,
+static int differs(const struct nfs_plan *p, const struct nfs_host *h,
+		   const char *name,
 		   const struct nfs_plan *have, const struct nfs_plan *want,
 		   struct nfs_diags *d, int *found)
 {
@@ -124,7 +138,7 @@ static int differs(const struct nfs_host *h, const char *name,
 		const struct nfs_export *w = &want->exports[i];
 		const struct nfs_export *x = nfs_plan_export(have, h->name, w->path);
 
-		if (!x || same_clients(x, w))
+		if (!x || same_clients(p, x, w))
 			continue;
 		clients_text(x, live, sizeof(live));
 		clients_text(w, plan, sizeof(plan));
@@ -175,7 +189,7 @@ static int exports(const struct nfs_plan *p, const struct nfs_host *h,
 			found++;
 		}
 	if (r >= 0 && have && qw)
-		r = differs(h, name, q, qw, d, &found);
+		r = differs(p, h, name, q, qw, d, &found);
 	if (r >= 0 && !found && (!have || strcmp(have, want) != 0)) {
 		snprintf(subj, sizeof(subj), "%s %s", h->name, name);
 		r = add(d, "config-drift", NFS_ACT_REDEPLOY, h->name, NULL, subj,

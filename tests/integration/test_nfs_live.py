@@ -362,15 +362,25 @@ def test_daemon_down_and_drift_diagnosed_and_applied(site, nfs):
     assert site.nfs_cat("cli1", "srv1", "/srv/d/f").stdout == "planned data\n"
     assert s.read("services/nfs/diagnosis") == "no findings\n"
     assert "nfs-ganesha active" in s.read("services/nfs/observed/srv1/daemons")
-    assert sorted(os.listdir(s.p("services/nfs/observed/srv1"))) == ["config", "daemons", "exports"]
+    assert sorted(os.listdir(s.p("services/nfs/observed/srv1"))) == \
+        ["config", "daemons", "exports", "mounts"]
     assert 'Path = "/srv/d"' in s.read("services/nfs/observed/srv1/config/ganesha.conf")
+    # a client's mounts: its fstab, each import proven by libnfs from it
+    mounts = s.read("services/nfs/observed/cli1/mounts")
+    assert "\n/d srv1:/srv/d accessible\n" in mounts, mounts
 
     # 3: the daemon dies
     site.kill_ganesha("srv1")
     assert site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode != 0
+    assert re.search(r"^/d srv1:/srv/d inaccessible .+",
+                     s.read("services/nfs/observed/cli1/mounts"), re.M)
     diag = s.read("services/nfs/diagnosis")
     fid, line = finding(diag, "daemon-down", "srv1 nfs-ganesha")
     assert line.endswith("-> restart nfs-ganesha on srv1"), line
+    # the client's finding names the server's: check it first
+    _, line = finding(diag, "client-cannot-access", "cli1:/d")
+    assert f"server srv1: {fid} daemon-down" in line, line
+    assert line.endswith("-> check srv1 first, then tell the admin"), line
     write_expect(s, "services/nfs/diagnosis", "apply d000000\n", ok=False)   # unknown id
     assert site.ganesha_pid("srv1") is None
     write_expect(s, "services/nfs/diagnosis", f"apply {fid}\n")
@@ -386,11 +396,44 @@ def test_daemon_down_and_drift_diagnosed_and_applied(site, nfs):
     assert r.returncode == 0
     assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode != 0, 10)
     diag = s.read("services/nfs/diagnosis")
-    fid, line = finding(diag, "config-drift", "srv1 ganesha.conf")
-    assert line.endswith("-> redeploy srv1"), line
+    xid, line = finding(diag, "export-differs", "srv1:/srv/d")
+    assert f"has {a(site, 'cli2')}(rw), the plan {a(site, 'cli1')}(rw) -> redeploy srv1" \
+        in line, line
+    # applying the client's finding applies the server's, then probes again
+    fid, line = finding(diag, "client-cannot-access", "cli1:/d")
+    assert f"server srv1: {xid} export-differs" in line, line
     write_expect(s, "services/nfs/diagnosis", f"apply {fid}\n")
     assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode == 0, 20)
     assert site.nfs_cat("cli2", "srv1", "/srv/d/f").returncode != 0
+    assert s.read("services/nfs/diagnosis") == "no findings\n"
+
+
+def audit_rows(s):
+    import sqlite3
+    db = sqlite3.connect(s.db)
+    try:
+        return db.execute("SELECT action, subject, result FROM nfs_audit").fetchall()
+    finally:
+        db.close()
+
+
+def test_auto_correct_safe(site, nfs):
+    """auto_correct = safe: a diagnosis restarts a dead daemon by itself
+    (audited), and leaves the client's finding, which is not safe."""
+    s = nfs("auto_correct = safe")
+    site.mkdir("srv1", "/srv/d", {"f": "planned data\n"})
+    write_expect(s, "services/nfs/plan", base_plan(site) + (
+        "export srv1:/srv/d cli1(rw)\nimport cli1:/d srv1:/srv/d rw\n"))
+    write_expect(s, "services/nfs/deploy", "now\n")
+    site.kill_ganesha("srv1")
+    diag = s.read("services/nfs/diagnosis")
+    fid, _ = finding(diag, "daemon-down", "srv1 nfs-ganesha")
+    cid, _ = finding(diag, "client-cannot-access", "cli1:/d")
+    assert f"# auto_correct=safe: {fid} applied: daemon-down srv1 nfs-ganesha\n" in diag, diag
+    assert cid + " applied" not in diag, diag
+    assert site.ganesha_pid("srv1") is not None
+    assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode == 0, 20)
+    assert ("daemon-down", "srv1 nfs-ganesha", "applied") in audit_rows(s)
     assert s.read("services/nfs/diagnosis") == "no findings\n"
 
 

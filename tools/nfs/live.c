@@ -677,6 +677,28 @@ static int cmd_report(struct live *l)
 
 /* ------------------------------------------------------------ monitoring */
 
+/* Whether client reaches server:path, probed from the client with
+ * libnfs (its access agent): 0 yes, -ENOENT nothing can tell (no libnfs
+ * there, or the server has no address), else -errno with why. */
+static int probe_access(struct live *l, const struct nfs_plan *p,
+			const char *client, const char *server,
+			const char *path, char *why, size_t n)
+{
+	const struct nfs_host *s = nfs_plan_host(p, server);
+	char in[4200];
+
+	const char *addr = s ? s->address : NULL;
+
+	if (!addr && server[strspn(server, "0123456789abcdefABCDEF.:")] == '\0')
+		addr = server;                 /* written as an address */
+	if (!addr) {
+		snprintf(why, n, "%s has no address in the plan", server);
+		return -ENOENT;
+	}
+	snprintf(in, sizeof(in), "%s %s\n", addr, path);
+	return tree_write(l, client, "access", in, why, n);
+}
+
 /* Observes one item of a host now (exports, daemons, config/<file>) and
  * records it.  Returns 0 with the content in b, -ENOENT (a config file
  * that does not exist), or -errno with why. */
@@ -692,6 +714,68 @@ static int observe(struct live *l, const char *host, const char *item,
 	else
 		nfs_observation_put(l->cat, host, item, r < 0 ? -r : 0, why,
 				    r < 0 ? NULL : buf_str(b));
+	return r;
+}
+
+/*
+ * mounts: the NFS imports of the host's import file (fstab, vfstab,
+ * filesystems), each probed from the host with libnfs: there is no
+ * kernel NFS client to ask what is mounted, so what a client can reach
+ * is what it would have mounted.  One line an import:
+ *   <mountpoint> <server>:<path> accessible|inaccessible|unproven [<why>]
+ */
+static int observe_mounts(struct live *l, const struct nfs_plan *p,
+			  const char *host, struct buf *b, char *why, size_t n)
+{
+	const struct nfs_host *h = nfs_plan_host(p, host);
+	const char *file = h ? nfs_gen_filename(h->platform, 1) : NULL;
+	struct nfs_plan *q = NULL;
+	struct nfs_error err = { 0 };
+	struct buf f = BUF_INIT;
+	int r;
+
+	if (!h) {
+		snprintf(why, n, "%s is not a plan host", host);
+		return -ENOENT;
+	}
+	if (!file)
+		return buf_printf(b, "# %s: a %s host imports nothing\n", host,
+				  nfs_platform_name(h->platform));
+	r = tree_read(l, host, file, &f, why, n);
+	if (r == -ENOENT) {
+		buf_reset(&f);
+		r = 0;                     /* no file: no imports */
+	}
+	q = r >= 0 ? nfs_plan_new() : NULL;
+	if (r >= 0 && !q)
+		r = -ENOMEM;
+	if (r >= 0 && nfs_parse(nfs_format_of(h->platform, 1), buf_str(&f), f.len,
+				host, p, q, NULL, &err) < 0) {
+		snprintf(why, n, "%s does not parse: line %u: %.160s", file, err.line,
+			 err.msg);
+		r = -EINVAL;
+	}
+	if (r >= 0)
+		r = buf_printf(b, "# %s: %zu NFS imports, each probed with libnfs "
+			       "from %s\n", file, q->nimports, host);
+	for (size_t i = 0; r >= 0 && i < q->nimports; i++) {
+		const struct nfs_import *im = &q->imports[i];
+		char msg[256] = "";
+		int k = probe_access(l, p, host, im->server, im->path, msg,
+				     sizeof(msg));
+
+		if (k == -ENOTCONN) {
+			r = k;
+			snprintf(why, n, "%s", msg);
+			break;
+		}
+		r = buf_printf(b, "%s %s:%s %s%s%s\n", im->mountpoint, im->server,
+			       im->path, k == 0 ? "accessible" : k == -ENOENT ?
+			       "unproven" : "inaccessible", k == 0 ? "" : " ",
+			       k == 0 ? "" : msg);
+	}
+	nfs_plan_free(q);
+	buf_release(&f);
 	return r;
 }
 
@@ -713,7 +797,7 @@ static int cmd_observed(struct live *l, int argc, char **argv)
 			if (argc == 0)
 				printf("%s/\n", h->name);
 			else if (strcmp(argv[0], h->name) == 0)
-				printf("exports\ndaemons\nconfig/\n");
+				printf("exports\ndaemons\nmounts\nconfig/\n");
 			else if (strncmp(argv[0], h->name, strlen(h->name)) == 0 &&
 				 strcmp(argv[0] + strlen(h->name), "/config") == 0)
 				for (int w = 0; w < 2; w++)
@@ -724,7 +808,17 @@ static int cmd_observed(struct live *l, int argc, char **argv)
 		buf_release(&text);
 		return r;
 	}
-	r = observe(l, argv[0], argv[1], &b, why, sizeof(why));
+	if (strcmp(argv[1], "mounts") == 0) {
+		r = stored_plan(l, &text, &p);
+		if (r >= 0)
+			r = observe_mounts(l, p, argv[0], &b, why, sizeof(why));
+		nfs_plan_free(p);
+		buf_release(&text);
+		nfs_observation_put(l->cat, argv[0], argv[1], r < 0 ? -r : 0, why,
+				    r < 0 ? NULL : buf_str(&b));
+	} else {
+		r = observe(l, argv[0], argv[1], &b, why, sizeof(why));
+	}
 	if (r >= 0 || r == -ENOENT) {
 		fwrite(buf_str(&b), 1, b.len, stdout);
 		buf_release(&b);
@@ -750,24 +844,6 @@ struct obs_slot {
 	struct nfs_access *access;     /* the host's imports probed */
 	char (*detail)[160];
 };
-
-/* Whether client reaches server:path, probed from the client with
- * libnfs (its access agent): 0 yes, -ENOENT nothing can tell (no libnfs
- * there, or the server has no address), else -errno with why. */
-static int probe_access(struct live *l, const struct nfs_plan *p,
-			const char *client, const char *server,
-			const char *path, char *why, size_t n)
-{
-	const struct nfs_host *s = nfs_plan_host(p, server);
-	char in[4200];
-
-	if (!s || !s->address) {
-		snprintf(why, n, "%s has no address in the plan", server);
-		return -ENOENT;
-	}
-	snprintf(in, sizeof(in), "%s %s\n", s->address, path);
-	return tree_write(l, client, "access", in, why, n);
-}
 
 /* Probes every planned import of a reachable client. */
 static int probe_imports(struct live *l, const struct nfs_plan *p,
