@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,48 +542,180 @@ static int cmd_generated(struct live *l, int argc, char **argv)
 	return r;
 }
 
-/* Reads one host into q (its files by platform) and its host line. */
-static int reverse_host(struct live *l, const char *host, struct buf *hosts,
-			struct nfs_plan *q, struct buf *notes)
-{
-	struct buf b = BUF_INIT;
-	char msg[256], pfname[32] = "";
-	int r = tree_read(l, host, "host", &b, msg, sizeof(msg)), pf;
+/* One host as reverse reads it: its host line and its two files. */
+struct rev_slot {
+	const char *host;
+	int pf;                        /* -1: host line unread or unknown */
+	int r[4];                      /* host, export file, import file, live list */
+	struct buf b[4];
+	char msg[4][256];
+};
 
-	if (r < 0) {
-		buf_printf(notes, "# %s: not read: %s\n", host, msg);
-		buf_release(&b);
-		return 0;
+/* Takes file name's content out of a config answer (agent config.read:
+ * "# sysman-files <names>", then "# sysman-file <name>" sections of
+ * "|<line>" lines) into b: 0, or -ENOENT when the host has no such file. */
+static int config_file(const char *text, const char *name, struct buf *b)
+{
+	const char *s = strstr(text, "\n# sysman-files"), *e;
+	size_t nl = strlen(name);
+	bool listed = false;
+	int r = 0;
+
+	if (!s)
+		return -ENOENT;
+	s += strlen("\n# sysman-files");
+	for (e = s + strcspn(s, "\n"); s < e; s += strcspn(s, " \n")) {
+		s += strspn(s, " ");
+		if (strncmp(s, name, nl) == 0 && (s[nl] == ' ' || s[nl] == '\n'))
+			listed = true;
 	}
-	buf_append(hosts, b.data, b.len);
-	if (sscanf(strstr(buf_str(&b), "platform=") ? strstr(buf_str(&b),
-		   "platform=") + 9 : "", "%31[a-z]", pfname) != 1 ||
-	    (pf = nfs_platform_parse(pfname)) < 0) {
-		buf_printf(notes, "# %s: unknown platform\n", host);
-		buf_release(&b);
-		return 0;
+	if (!listed)
+		return -ENOENT;
+	for (s = e; *s; s += strcspn(s, "\n")) {
+		s += *s == '\n';
+		if (strncmp(s, "# sysman-file ", 14) == 0 &&
+		    strncmp(s + 14, name, nl) == 0 && s[14 + nl] == '\n')
+			break;
+	}
+	if (!*s)
+		return 0;                  /* listed, empty: awk printed nothing */
+	for (s += strcspn(s, "\n"); r >= 0 && s[0] == '\n' && s[1] == '|'; ) {
+		size_t len = strcspn(s + 2, "\n");
+
+		r = buf_append(b, s + 2, len);
+		if (r >= 0)
+			r = buf_append_str(b, "\n");
+		s += 2 + len;
+	}
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* Reads one host's files, one remote agent run (no parsing: this runs
+ * on a worker thread). */
+static void reverse_fetch(struct live *l, struct rev_slot *s)
+{
+	char pfname[32] = "";
+	const char *pl;
+	struct buf all = BUF_INIT;
+
+	s->pf = -1;
+	s->r[0] = tree_read(l, s->host, "config", &all, s->msg[0],
+			    sizeof(s->msg[0]));
+	if (s->r[0] >= 0 && all.len == 0) {
+		snprintf(s->msg[0], sizeof(s->msg[0]), "config: an empty answer");
+		s->r[0] = -EIO;
+	}
+	if (s->r[0] >= 0)
+		s->r[0] = buf_printf(&s->b[0], "%.*s\n",
+				     (int)strcspn(buf_str(&all), "\n"),
+				     buf_str(&all)) < 0 ? -ENOMEM : 0;
+	if (s->r[0] < 0)
+		goto out;
+	pl = strstr(buf_str(&s->b[0]), "platform=");
+	if (!pl || sscanf(pl + 9, "%31[a-z]", pfname) != 1 ||
+	    (s->pf = nfs_platform_parse(pfname)) < 0) {
+		s->pf = -1;
+		goto out;
 	}
 	for (int which = 0; which < 2; which++) {
-		const char *name = nfs_gen_filename(pf, which);
-		struct nfs_error err = { 0 };
+		const char *name = nfs_gen_filename(s->pf, which);
+
+		s->r[1 + which] = name ? config_file(buf_str(&all), name,
+						     &s->b[1 + which]) : -ENOENT;
+	}
+	s->r[3] = config_file(buf_str(&all), "exports.live", &s->b[3]);
+out:
+	buf_release(&all);
+}
+
+/* Records what reverse read of a host as its observations (the
+ * monitoring table): its files as config/<file>, its live list as
+ * exports; a host that did not answer keeps its last good ones. */
+static void reverse_observed(struct live *l, const struct rev_slot *s)
+{
+	char item[64];
+
+	if (s->r[0] < 0) {
+		nfs_observation_put(l->cat, s->host, "exports", -s->r[0], s->msg[0], NULL);
+		return;
+	}
+	nfs_observation_put(l->cat, s->host, "exports", 0, NULL, buf_str(&s->b[3]));
+	for (int which = 0; s->pf >= 0 && which < 2; which++) {
+		const char *name = nfs_gen_filename(s->pf, which);
 
 		if (!name)
 			continue;
-		buf_reset(&b);
-		r = tree_read(l, host, name, &b, msg, sizeof(msg));
-		if (r == -ENOENT)
+		snprintf(item, sizeof(item), "config/%s", name);
+		nfs_observation_put(l->cat, s->host, item, 0, NULL,
+				    buf_str(&s->b[1 + which]));
+	}
+}
+
+/* Parses one fetched host into q, its host line into hosts. */
+static void reverse_parse(struct rev_slot *s, struct buf *hosts,
+			  struct nfs_plan *q, struct buf *notes)
+{
+	if (s->r[0] < 0) {
+		buf_printf(notes, "# %s: not read: %s\n", s->host, s->msg[0]);
+		return;
+	}
+	buf_append(hosts, s->b[0].data, s->b[0].len);
+	if (s->pf < 0) {
+		buf_printf(notes, "# %s: unknown platform\n", s->host);
+		return;
+	}
+	for (int which = 0; which < 2; which++) {
+		const char *name = nfs_gen_filename(s->pf, which);
+		struct buf *b = &s->b[1 + which];
+		struct nfs_error err = { 0 };
+
+		if (!name || s->r[1 + which] == -ENOENT)
 			continue;
-		if (r < 0) {
-			buf_printf(notes, "# %s: %s not read: %s\n", host, name, msg);
+		if (s->r[1 + which] < 0) {
+			buf_printf(notes, "# %s: %s not read: %s\n", s->host, name,
+				   s->msg[1 + which]);
 			continue;
 		}
-		r = nfs_parse(nfs_format_of(pf, which), buf_str(&b), b.len, host,
-			      NULL, q, NULL, &err);
-		if (r < 0)
-			buf_printf(notes, "# %s: %s line %u: %s\n", host, name,
+		if (nfs_parse(nfs_format_of(s->pf, which), buf_str(b), b->len,
+			      s->host, NULL, q, NULL, &err) < 0)
+			buf_printf(notes, "# %s: %s line %u: %s\n", s->host, name,
 				   err.line, err.msg);
 	}
-	buf_release(&b);
+}
+
+struct rev_pool {
+	struct live *l;
+	struct rev_slot *v;
+	size_t n, next;                /* next: taken with __atomic ops */
+};
+
+static void *reverse_worker(void *arg)
+{
+	struct rev_pool *pool = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) < pool->n)
+		reverse_fetch(pool->l, &pool->v[i]);
+	return NULL;
+}
+
+#define REVERSE_PARALLEL 32
+
+/* Reads every server device, REVERSE_PARALLEL at a time (each read is a
+ * remote agent over the daemon's SSH pool: the hosts answer in
+ * parallel), then parses them in directory order. */
+static int reverse_fetch_all(struct live *l, struct rev_slot *v, size_t n)
+{
+	struct rev_pool pool = { l, v, n, 0 };
+	pthread_t t[REVERSE_PARALLEL];
+	size_t nt = 0;
+
+	while (nt < REVERSE_PARALLEL && nt < n &&
+	       pthread_create(&t[nt], NULL, reverse_worker, &pool) == 0)
+		nt++;
+	reverse_worker(&pool);         /* this thread works too */
+	for (size_t i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
 	return 0;
 }
 
@@ -592,6 +725,9 @@ static int reverse_run(struct live *l)
 	struct buf hosts = BUF_INIT, notes = BUF_INIT, draft = BUF_INIT;
 	struct nfs_plan *q = nfs_plan_new(), *ref = NULL;
 	struct nfs_error err = { 0 };
+	struct rev_slot *v = NULL;
+	char **names = NULL;
+	size_t n = 0;
 	DIR *d;
 	struct dirent *e;
 	int r = q ? 0 : -ENOMEM;
@@ -604,9 +740,24 @@ static int reverse_run(struct live *l)
 	}
 	while (r >= 0 && d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
-			r = reverse_host(l, e->d_name, &hosts, q, &notes);
+			r = nfs_strv_add(&names, &n, e->d_name);
 	if (d)
 		closedir(d);
+	v = r >= 0 ? calloc(n + 1, sizeof(*v)) : NULL;
+	if (r >= 0 && !v)
+		r = -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		v[i].host = names[i];
+	if (r >= 0)
+		r = reverse_fetch_all(l, v, n);
+	if (r >= 0 && nfs_observation_batch(l->cat, false) < 0)
+		fprintf(stderr, "nfs: observations not recorded in one transaction\n");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		reverse_parse(&v[i], &hosts, q, &notes);
+		reverse_observed(l, &v[i]);
+	}
+	if (r >= 0)
+		nfs_observation_batch(l->cat, true);
 	if (r >= 0)
 		r = nfs_plan_parse(buf_str(&hosts), hosts.len, &ref, &err);
 	if (r == -EINVAL)
@@ -619,6 +770,13 @@ static int reverse_run(struct live *l)
 		r = nfs_draft_put(l->cat, buf_str(&draft));
 	if (r >= 0)
 		fwrite(buf_str(&draft), 1, draft.len, stdout);
+	for (size_t i = 0; v && i < n; i++)
+		for (int k = 0; k < 4; k++)
+			buf_release(&v[i].b[k]);
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	nfs_plan_free(q);
 	nfs_plan_free(ref);
 	buf_release(&hosts);
