@@ -10,6 +10,7 @@
 #include "nfs/gen.h"
 #include "nfs/journal.h"
 #include "nfs/parse.h"
+#include "nfs/plan.h"
 
 #define MSG 256
 
@@ -209,7 +210,38 @@ struct run {
 	const struct nfs_plan *p;
 	const struct nfs_deploy_ops *ops;
 	pthread_mutex_t lock;          /* guards the journal and progress */
+	const struct nfs_gen_out *prev; /* of the last done deployment, or NULL */
+	long long prev_id;
 };
+
+/* True when the last done deployment generated exactly these files for
+ * host: it holds them already (a hand edit since is drift, which the
+ * diagnosis finds), so it is not even read. */
+static bool as_deployed(const struct run *x, const char *host,
+			const struct nfs_gen_out *out)
+{
+	size_t a = 0, b = 0;
+
+	if (!x->prev)
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		bool same = false;
+
+		if (strcmp(out->v[i].host, host) != 0)
+			continue;
+		a++;
+		for (size_t k = 0; !same && k < x->prev->n; k++)
+			same = strcmp(x->prev->v[k].host, host) == 0 &&
+			       strcmp(x->prev->v[k].name, out->v[i].name) == 0 &&
+			       strcmp(buf_str(&x->prev->v[k].content),
+				      buf_str(&out->v[i].content)) == 0;
+		if (!same)
+			return false;
+	}
+	for (size_t k = 0; k < x->prev->n; k++)
+		b += strcmp(x->prev->v[k].host, host) == 0;
+	return a == b;
+}
 
 static int state(struct run *x, const char *host, const char *st,
 		 const char *detail)
@@ -350,6 +382,11 @@ static int one_host(struct run *x, const struct nfs_host *h,
 	struct buf b = BUF_INIT;
 	int r = 0, q;
 
+	if (!force && as_deployed(x, h->name, out)) {
+		snprintf(detail, sizeof(detail), "as deployment %lld left it",
+			 x->prev_id);
+		return state(x, h->name, "unchanged", detail);
+	}
 	for (size_t i = 0; r >= 0 && i < out->n && nf < 2; i++) {
 		const struct nfs_gen_file *g = &out->v[i];
 		bool import = nfs_gen_filename(h->platform, 1) &&
@@ -544,12 +581,22 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 		   const struct nfs_plan *p, const struct nfs_deploy_ops *ops,
 		   const char *only, bool force, bool dry_run)
 {
-	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER };
-	struct nfs_gen_out out = NFS_GEN_OUT_INIT;
+	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+	struct nfs_gen_out out = NFS_GEN_OUT_INIT, prev = NFS_GEN_OUT_INIT;
 	struct nfs_error err = { 0 };
 	bool *failed = calloc(p->nhosts + 1, sizeof(bool));
 	struct pass ps = { &x, &out, only, force, dry_run, true, failed, 0, 0, 0 };
 	int r = failed ? nfs_generate(p, &out, &err) : -ENOMEM;
+	struct buf text = BUF_INIT;
+	struct nfs_plan *pp = NULL;
+
+	/* hosts whose files the plan does not change are not contacted */
+	if (r >= 0 && nfs_journal_last_done(c, id, &text, &x.prev_id) == 0 &&
+	    nfs_plan_parse(buf_str(&text), text.len, &pp, &err) == 0 &&
+	    nfs_generate(pp, &prev, &err) == 0)
+		x.prev = &prev;
+	nfs_plan_free(pp);
+	buf_release(&text);
 
 	for (size_t k = 0; r >= 0 && k < p->nhosts; k++)
 		if (!only || strcmp(p->hosts[k].name, only) == 0)
@@ -567,6 +614,7 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 	/* -ENOTCONN: the caller lost its way to the hosts (the daemon died);
 	 * the deployment stays running for nfs_journal_recover() */
 	nfs_gen_out_release(&out);
+	nfs_gen_out_release(&prev);
 	free(failed);
 	return r < 0 ? r : ps.nfail > 0;
 }
