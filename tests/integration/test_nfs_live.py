@@ -5,6 +5,7 @@ network namespaces, libnfs clients in others, and file-level hosts of the
 other platforms whose activation commands are recording shims.  Sysman
 reaches every host only through its SSH pool, as systems/servers/<name>.
 """
+import fcntl
 import os
 import re
 import shutil
@@ -20,9 +21,9 @@ import pytest
 from conftest import ROOT, wait_for
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "testbed"))
-from nfs_site import NfsSite  # noqa: E402
+from nfs_site import NfsSite, NfsSiteError  # noqa: E402
 
-SUBNET = os.environ.get("SYSMAN_TEST_NFS_SUBNET", "10.231.0")
+SUBNET = os.environ.get("SYSMAN_TEST_NFS_SUBNET")      # else the first free one
 HOSTS = {"srv1": "ganesha", "srv2": "ganesha", "cli1": "client", "cli2": "client",
          "cli3": "client", "lx1": "linux", "sol1": "solaris", "aix1": "aix",
          "bsd1": "freebsd"}
@@ -30,16 +31,36 @@ HOSTS = {"srv1": "ganesha", "srv2": "ganesha", "cli1": "client", "cli2": "client
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (namespaces)")
 
 
+def claim_subnet(d):
+    """A subnet (its namespace and bridge names follow from it) that no
+    other run uses: SYSMAN_TEST_NFS_SUBNET, else the first of 10.231.0 ..
+    10.231.15 whose lock this run gets and whose bridge, namespaces and
+    route are free.  Returns (subnet, lock fd held for the run)."""
+    for subnet in [SUBNET] if SUBNET else ["10.231.%d" % i for i in range(16)]:
+        fd = os.open("/tmp/sysman-nfs-site-%s.lock" % subnet, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            NfsSite(d, HOSTS, subnet=subnet)._check_free()
+            return subnet, fd
+        except (OSError, NfsSiteError) as e:
+            os.close(fd)
+            if SUBNET:
+                raise NfsSiteError("subnet %s: %s" % (subnet, e))
+    raise NfsSiteError("no free subnet in 10.231.0-15")
+
+
 @pytest.fixture(scope="module")
 def site():
     d = tempfile.mkdtemp(prefix="sysman-nfs-site-", dir="/tmp")
     os.chmod(d, 0o755)
-    s = NfsSite(d, HOSTS, subnet=SUBNET)
+    subnet, lock = claim_subnet(d)
+    s = NfsSite(d, HOSTS, subnet=subnet)
     try:
         s.start(timeout=90)        # the machine may be loaded
         yield s
     finally:
         s.stop()
+        os.close(lock)
         shutil.rmtree(d, ignore_errors=True)
 
 
