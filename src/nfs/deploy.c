@@ -212,6 +212,7 @@ struct run {
 	pthread_mutex_t lock;          /* guards the journal and progress */
 	const struct nfs_gen_out *prev; /* of the last done deployment, or NULL */
 	long long prev_id;
+	bool *settled;                 /* per plan host: unchanged, not visited */
 };
 
 /* True when the last done deployment generated exactly these files for
@@ -382,11 +383,6 @@ static int one_host(struct run *x, const struct nfs_host *h,
 	struct buf b = BUF_INIT;
 	int r = 0, q;
 
-	if (!force && as_deployed(x, h->name, out)) {
-		snprintf(detail, sizeof(detail), "as deployment %lld left it",
-			 x->prev_id);
-		return state(x, h->name, "unchanged", detail);
-	}
 	for (size_t i = 0; r >= 0 && i < out->n && nf < 2; i++) {
 		const struct nfs_gen_file *g = &out->v[i];
 		bool import = nfs_gen_filename(h->platform, 1) &&
@@ -531,6 +527,7 @@ static void *pass_worker(void *arg)
 		pthread_mutex_lock(&x->lock);
 		while (ps->next < p->nhosts && ps->r >= 0 &&
 		       ((ps->only && strcmp(p->hosts[ps->next].name, ps->only)) ||
+			x->settled[ps->next] ||
 			is_server(p, p->hosts[ps->next].name) != ps->servers))
 			ps->next++;
 		k = ps->next++;
@@ -581,12 +578,15 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 		   const struct nfs_plan *p, const struct nfs_deploy_ops *ops,
 		   const char *only, bool force, bool dry_run)
 {
-	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER, NULL, 0,
+			 calloc(p->nhosts + 1, sizeof(bool)) };
+	char detail[64];
+	bool began;
 	struct nfs_gen_out out = NFS_GEN_OUT_INIT, prev = NFS_GEN_OUT_INIT;
 	struct nfs_error err = { 0 };
 	bool *failed = calloc(p->nhosts + 1, sizeof(bool));
 	struct pass ps = { &x, &out, only, force, dry_run, true, failed, 0, 0, 0 };
-	int r = failed ? nfs_generate(p, &out, &err) : -ENOMEM;
+	int r = failed && x.settled ? nfs_generate(p, &out, &err) : -ENOMEM;
 	struct buf text = BUF_INIT;
 	struct nfs_plan *pp = NULL;
 
@@ -598,9 +598,19 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 	nfs_plan_free(pp);
 	buf_release(&text);
 
-	for (size_t k = 0; r >= 0 && k < p->nhosts; k++)
-		if (!only || strcmp(p->hosts[k].name, only) == 0)
-			r = state(&x, p->hosts[k].name, "pending", "");
+	snprintf(detail, sizeof(detail), "as deployment %lld left it", x.prev_id);
+	began = r >= 0 && nfs_journal_batch(c, false) == 0;
+	if (r >= 0 && !began)
+		r = -EIO;
+	for (size_t k = 0; r >= 0 && k < p->nhosts; k++) {
+		if (only && strcmp(p->hosts[k].name, only) != 0)
+			continue;
+		x.settled[k] = !force && as_deployed(&x, p->hosts[k].name, &out);
+		r = state(&x, p->hosts[k].name, x.settled[k] ? "unchanged" :
+			  "pending", x.settled[k] ? detail : "");
+	}
+	if (began && nfs_journal_batch(c, true) < 0 && r >= 0)
+		r = -EIO;
 	/* servers, verified, then clients */
 	if (r >= 0)
 		r = run_pass(&ps, ops->parallel);
@@ -615,6 +625,7 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 	 * the deployment stays running for nfs_journal_recover() */
 	nfs_gen_out_release(&out);
 	nfs_gen_out_release(&prev);
+	free(x.settled);
 	free(failed);
 	return r < 0 ? r : ps.nfail > 0;
 }

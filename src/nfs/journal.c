@@ -359,7 +359,7 @@ int nfs_journal_print(struct nfs_catalog *c, struct buf *b)
 	return r < 0 ? r : 0;
 }
 
-int nfs_observation_batch(struct nfs_catalog *c, bool end)
+int nfs_journal_batch(struct nfs_catalog *c, bool end)
 {
 	return sqlite3_exec(nfs_catalog_db(c), end ? "COMMIT" : "BEGIN IMMEDIATE",
 			    NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;

@@ -81,9 +81,9 @@ int nfs_journal_recover(struct nfs_catalog *c, nfs_runner_alive_fn alive,
  * "no deployment" when there is none.  0 or -EIO. */
 int nfs_journal_print(struct nfs_catalog *c, struct buf *b);
 
-/* Brackets many nfs_observation_put() calls in one transaction (one
- * commit for a whole site): 0 or -EIO.  end commits. */
-int nfs_observation_batch(struct nfs_catalog *c, bool end);
+/* Brackets many journal or observation writes in one transaction (one
+ * commit for a whole site, not one a host): 0 or -EIO.  end commits. */
+int nfs_journal_batch(struct nfs_catalog *c, bool end);
 /* Records one observation of a host's item (exports, daemons,
  * config/<file>): status 0 with content keeps it as the last good one;
  * another status keeps the last good content and records why. */

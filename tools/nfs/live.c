@@ -750,14 +750,14 @@ static int reverse_run(struct live *l)
 		v[i].host = names[i];
 	if (r >= 0)
 		r = reverse_fetch_all(l, v, n);
-	if (r >= 0 && nfs_observation_batch(l->cat, false) < 0)
+	if (r >= 0 && nfs_journal_batch(l->cat, false) < 0)
 		fprintf(stderr, "nfs: observations not recorded in one transaction\n");
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		reverse_parse(&v[i], &hosts, q, &notes);
 		reverse_observed(l, &v[i]);
 	}
 	if (r >= 0)
-		nfs_observation_batch(l->cat, true);
+		nfs_journal_batch(l->cat, true);
 	if (r >= 0)
 		r = nfs_plan_parse(buf_str(&hosts), hosts.len, &ref, &err);
 	if (r == -EINVAL)
