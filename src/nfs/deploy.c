@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nfs/client.h"
 #include "nfs/gen.h"
@@ -314,6 +315,8 @@ static bool may_mount(const struct nfs_plan *p, const struct nfs_host *srv,
 
 /* A server's live state against the plan: ganesha through the eyes of
  * every planned client host that answers, others from their own list. */
+#define VERIFY_TRIES 15
+
 static int verify_server(struct run *x, const struct nfs_host *h, char *msg)
 {
 	struct buf b = BUF_INIT;
@@ -326,12 +329,25 @@ static int verify_server(struct run *x, const struct nfs_host *h, char *msg)
 
 			if (c == h || !c->address || !may_mount(x->p, h, c))
 				continue;
-			buf_reset(&b);
-			if (x->ops->probe(x->ops->arg, c->name, h->address, &b, m2,
-					  sizeof(m2)) < 0)
-				continue;      /* that client cannot tell */
-			r = nfs_verify_listed(x->p, h->name, c->name, buf_str(&b),
-					      msg, MSG);
+			/* a reload is asynchronous (SIGHUP; systemctl returns
+			 * at once): a list without the export is asked again
+			 * for up to VERIFY_TRIES * 0.2 s before it counts */
+			for (int t = 0; t < VERIFY_TRIES; t++) {
+				if (t > 0)
+					nanosleep(&(struct timespec){ 0, 200000000L }, NULL);
+				buf_reset(&b);
+				if (x->ops->probe(x->ops->arg, c->name, h->address, &b,
+						  m2, sizeof(m2)) < 0) {
+					r = 1;     /* that client cannot tell */
+					break;
+				}
+				r = nfs_verify_listed(x->p, h->name, c->name,
+						      buf_str(&b), msg, MSG);
+				if (r != -EPROTO)
+					break;
+			}
+			if (r == 1)
+				r = 0;
 		}
 		buf_release(&b);
 		return r > 0 ? 0 : r;

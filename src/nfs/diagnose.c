@@ -281,7 +281,8 @@ static int cannot_access(const struct nfs_obs *o, struct nfs_diags *d)
 			continue;
 		seen[0] = '\0';
 		for (size_t k = 0; k < n && len < sizeof(seen) - 20; k++)
-			if (strcmp(d->v[k].host, a->server) == 0)
+			if (strcmp(d->v[k].host, a->server) == 0 &&
+			    d->v[k].action != NFS_ACT_CHECK_SERVER)
 				len += (size_t)snprintf(seen + len, sizeof(seen) - len,
 						"%s%s %s", len ? ", " : "",
 						d->v[k].id, d->v[k].rule);
