@@ -80,7 +80,13 @@ def nfs(site, make_sysman):
             "dynamic_dirs = proc sys generated observed",
             extra]))
         for name in HOSTS:
-            s.write("discover_master", f"server {site.addr(name)} {name}\n")
+            for attempt in range(3):        # a host slow to answer on a loaded machine
+                try:
+                    s.write("discover_master", f"server {site.addr(name)} {name}\n")
+                    break
+                except OSError:
+                    if attempt == 2:
+                        raise
             assert s.status("discover_master").startswith("0"), s.status("discover_master")
         made.append(s)
         return s
@@ -354,11 +360,13 @@ def test_at_runs_once(site, nfs):
     due = int(time.time() + 3)       # whole seconds: the form has no fraction
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(due))
     write_expect(s, "services/nfs/deploy", f"at {when}\n")
-    assert "scheduled due " + when in s.read("services/nfs/deploy")
-    assert site.calls("lx1") == []
+    out = s.read("services/nfs/deploy")
+    # on a loaded machine the time may have come already
+    assert re.search(rf"^deployment \d+ at (scheduled|running|done) due {when}$", out, re.M), out
     assert wait_for(lambda: "exportfs -ra" in site.calls("lx1"), 120), \
         s.read("services/nfs/deploy")
-    assert time.time() >= due - 0.01
+    # the activation ran at or after the time (the shim's log says when)
+    assert os.path.getmtime(os.path.join(site.host("lx1")["dir"], "calls.log")) >= due
     time.sleep(2.5)
     assert site.calls("lx1") == ["exportfs -ra"]                 # once
 
@@ -469,13 +477,18 @@ def test_at_survives_restart(site, nfs):
 
     # scheduled, daemon stopped, started again
     write_expect(s, "services/nfs/plan", plan + "export lx1:/export/b cli2(ro)\n")
-    due = int(time.time() + 3)
+    due = int(time.time() + 8)     # room for a write and a stop on a loaded machine
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(due))
     write_expect(s, "services/nfs/deploy", f"at {when}\n")
-    s.restart()
+    s.stop()
+    if time.time() >= due:      # it would have run (and been interrupted) meanwhile
+        pytest.skip("the machine is too loaded: sysmand stopped after the due time")
+    # the time comes while sysmand is down; the waiter waits for the mount
+    time.sleep(due - time.time() + 0.5)
+    s.start()
     # nobody reads anything: the waiter started by the write runs it
     assert wait_for(lambda: len(site.calls("lx1")) == 2, 60), site.calls("lx1")
-    assert time.time() >= due
+    assert os.path.getmtime(os.path.join(site.host("lx1")["dir"], "calls.log")) >= due
     done = rf"^deployment \d+ at done due {when}$"
     assert wait_for(lambda: re.search(done, s.read("services/nfs/deploy"), re.M), 20), \
         s.read("services/nfs/deploy") + s.log()[-2000:]
