@@ -110,6 +110,7 @@ static void build_env(struct agent_prep *p)
 	agent_prep_env(p, "SYSMAN_CONF_agent_timeout=%d", c->agent_timeout);
 	agent_prep_env(p, "SYSMAN_CONF_discover_networks=%s", c->discover_networks);
 	agent_prep_env(p, "SYSMAN_CONF_discover_timeout=%d", c->discover_timeout);
+	agent_prep_env(p, "SYSMAN_CONF_auto_correct=%s", c->auto_correct);
 	if (al->inv && inventory_find(al->inv, call->path, &d) == 0) {
 		agent_prep_env(p, "SYSMAN_DEVICE=%s%s", strcmp(al->mount, "/") ? al->mount : "", d.path);
 		agent_prep_env(p, "SYSMAN_ADDRESS=%s", d.address);

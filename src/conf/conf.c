@@ -13,7 +13,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
-enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY, K_LEVEL, K_USER };
+enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_POLICY, K_LEVEL, K_USER, K_CORRECT };
 
 struct key_def {
 	const char *name;
@@ -59,6 +59,7 @@ static const struct key_def keys[] = {
 	{ "log_level", K_LEVEL, OFF(log_level), 0, 0, "notice" },
 	{ "max_threads", K_INT, OFF(max_threads), 2, 1024, "16" },
 	{ "agent_user", K_USER, OFF(agent_user), 0, 0, "" },
+	{ "auto_correct", K_CORRECT, OFF(auto_correct), 0, 0, "off" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -141,6 +142,13 @@ static int key_set(struct conf *c, const struct key_def *k, const char *v,
 			return -EINVAL;
 		}
 		/* fall through */
+	case K_CORRECT:
+		if (k->type == K_CORRECT && strcmp(v, "off") != 0 &&
+		    strcmp(v, "safe") != 0 && strcmp(v, "all") != 0) {
+			*ret_why = "expected off, safe or all for";
+			return -EINVAL;
+		}
+		/* fall through */
 	case K_STR:
 		s = strdup(v);
 		if (!s)
@@ -211,7 +219,8 @@ int conf_defaults(struct conf *c)
 void conf_release(struct conf *c)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].type == K_STR || keys[i].type == K_LEVEL) {
+		if (keys[i].type == K_STR || keys[i].type == K_LEVEL ||
+		    keys[i].type == K_CORRECT) {
 			free(*(char **)((char *)c + keys[i].off));
 			*(char **)((char *)c + keys[i].off) = NULL;
 		} else if (keys[i].type == K_USER) {
@@ -607,6 +616,7 @@ int conf_dump(const struct conf *c, struct buf *out)
 		switch (k->type) {
 		case K_STR:
 		case K_LEVEL:
+		case K_CORRECT:
 			buf_printf(out, "%s = %s\n", k->name, *(char *const *)(base + k->off));
 			break;
 		case K_INT:

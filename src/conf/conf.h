@@ -66,6 +66,7 @@ struct conf {
 	bool strict_errors;
 	char *dynamic_dirs;   /* space-separated names */
 	char *discover_networks;
+	char *auto_correct;   /* off|safe|all: NFS diagnosis actions run unasked */
 	int discover_interval;
 	int discover_timeout;         /* seconds a discovery probe waits for an answer */
 	char *ssh_key;

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nfs/client.h"
 #include "nfs/gen.h"
 #include "nfs/journal.h"
 #include "nfs/parse.h"
+#include "nfs/plan.h"
 
 #define MSG 256
 
@@ -209,7 +211,39 @@ struct run {
 	const struct nfs_plan *p;
 	const struct nfs_deploy_ops *ops;
 	pthread_mutex_t lock;          /* guards the journal and progress */
+	const struct nfs_gen_out *prev; /* of the last done deployment, or NULL */
+	long long prev_id;
+	bool *settled;                 /* per plan host: unchanged, not visited */
 };
+
+/* True when the last done deployment generated exactly these files for
+ * host: it holds them already (a hand edit since is drift, which the
+ * diagnosis finds), so it is not even read. */
+static bool as_deployed(const struct run *x, const char *host,
+			const struct nfs_gen_out *out)
+{
+	size_t a = 0, b = 0;
+
+	if (!x->prev)
+		return false;
+	for (size_t i = 0; i < out->n; i++) {
+		bool same = false;
+
+		if (strcmp(out->v[i].host, host) != 0)
+			continue;
+		a++;
+		for (size_t k = 0; !same && k < x->prev->n; k++)
+			same = strcmp(x->prev->v[k].host, host) == 0 &&
+			       strcmp(x->prev->v[k].name, out->v[i].name) == 0 &&
+			       strcmp(buf_str(&x->prev->v[k].content),
+				      buf_str(&out->v[i].content)) == 0;
+		if (!same)
+			return false;
+	}
+	for (size_t k = 0; k < x->prev->n; k++)
+		b += strcmp(x->prev->v[k].host, host) == 0;
+	return a == b;
+}
 
 static int state(struct run *x, const char *host, const char *st,
 		 const char *detail)
@@ -281,6 +315,8 @@ static bool may_mount(const struct nfs_plan *p, const struct nfs_host *srv,
 
 /* A server's live state against the plan: ganesha through the eyes of
  * every planned client host that answers, others from their own list. */
+#define VERIFY_TRIES 15
+
 static int verify_server(struct run *x, const struct nfs_host *h, char *msg)
 {
 	struct buf b = BUF_INIT;
@@ -293,12 +329,25 @@ static int verify_server(struct run *x, const struct nfs_host *h, char *msg)
 
 			if (c == h || !c->address || !may_mount(x->p, h, c))
 				continue;
-			buf_reset(&b);
-			if (x->ops->probe(x->ops->arg, c->name, h->address, &b, m2,
-					  sizeof(m2)) < 0)
-				continue;      /* that client cannot tell */
-			r = nfs_verify_listed(x->p, h->name, c->name, buf_str(&b),
-					      msg, MSG);
+			/* a reload is asynchronous (SIGHUP; systemctl returns
+			 * at once): a list without the export is asked again
+			 * for up to VERIFY_TRIES * 0.2 s before it counts */
+			for (int t = 0; t < VERIFY_TRIES; t++) {
+				if (t > 0)
+					nanosleep(&(struct timespec){ 0, 200000000L }, NULL);
+				buf_reset(&b);
+				if (x->ops->probe(x->ops->arg, c->name, h->address, &b,
+						  m2, sizeof(m2)) < 0) {
+					r = 1;     /* that client cannot tell */
+					break;
+				}
+				r = nfs_verify_listed(x->p, h->name, c->name,
+						      buf_str(&b), msg, MSG);
+				if (r != -EPROTO)
+					break;
+			}
+			if (r == 1)
+				r = 0;
 		}
 		buf_release(&b);
 		return r > 0 ? 0 : r;
@@ -494,6 +543,7 @@ static void *pass_worker(void *arg)
 		pthread_mutex_lock(&x->lock);
 		while (ps->next < p->nhosts && ps->r >= 0 &&
 		       ((ps->only && strcmp(p->hosts[ps->next].name, ps->only)) ||
+			x->settled[ps->next] ||
 			is_server(p, p->hosts[ps->next].name) != ps->servers))
 			ps->next++;
 		k = ps->next++;
@@ -544,16 +594,39 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 		   const struct nfs_plan *p, const struct nfs_deploy_ops *ops,
 		   const char *only, bool force, bool dry_run)
 {
-	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER };
-	struct nfs_gen_out out = NFS_GEN_OUT_INIT;
+	struct run x = { c, id, p, ops, PTHREAD_MUTEX_INITIALIZER, NULL, 0,
+			 calloc(p->nhosts + 1, sizeof(bool)) };
+	char detail[64];
+	bool began;
+	struct nfs_gen_out out = NFS_GEN_OUT_INIT, prev = NFS_GEN_OUT_INIT;
 	struct nfs_error err = { 0 };
 	bool *failed = calloc(p->nhosts + 1, sizeof(bool));
 	struct pass ps = { &x, &out, only, force, dry_run, true, failed, 0, 0, 0 };
-	int r = failed ? nfs_generate(p, &out, &err) : -ENOMEM;
+	int r = failed && x.settled ? nfs_generate(p, &out, &err) : -ENOMEM;
+	struct buf text = BUF_INIT;
+	struct nfs_plan *pp = NULL;
 
-	for (size_t k = 0; r >= 0 && k < p->nhosts; k++)
-		if (!only || strcmp(p->hosts[k].name, only) == 0)
-			r = state(&x, p->hosts[k].name, "pending", "");
+	/* hosts whose files the plan does not change are not contacted */
+	if (r >= 0 && nfs_journal_last_done(c, id, &text, &x.prev_id) == 0 &&
+	    nfs_plan_parse(buf_str(&text), text.len, &pp, &err) == 0 &&
+	    nfs_generate(pp, &prev, &err) == 0)
+		x.prev = &prev;
+	nfs_plan_free(pp);
+	buf_release(&text);
+
+	snprintf(detail, sizeof(detail), "as deployment %lld left it", x.prev_id);
+	began = r >= 0 && nfs_journal_batch(c, false) == 0;
+	if (r >= 0 && !began)
+		r = -EIO;
+	for (size_t k = 0; r >= 0 && k < p->nhosts; k++) {
+		if (only && strcmp(p->hosts[k].name, only) != 0)
+			continue;
+		x.settled[k] = !force && as_deployed(&x, p->hosts[k].name, &out);
+		r = state(&x, p->hosts[k].name, x.settled[k] ? "unchanged" :
+			  "pending", x.settled[k] ? detail : "");
+	}
+	if (began && nfs_journal_batch(c, true) < 0 && r >= 0)
+		r = -EIO;
 	/* servers, verified, then clients */
 	if (r >= 0)
 		r = run_pass(&ps, ops->parallel);
@@ -567,6 +640,8 @@ int nfs_deploy_run(struct nfs_catalog *c, long long id,
 	/* -ENOTCONN: the caller lost its way to the hosts (the daemon died);
 	 * the deployment stays running for nfs_journal_recover() */
 	nfs_gen_out_release(&out);
+	nfs_gen_out_release(&prev);
+	free(x.settled);
 	free(failed);
 	return r < 0 ? r : ps.nfail > 0;
 }

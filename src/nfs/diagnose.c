@@ -10,6 +10,7 @@
 #include "nfs/deploy.h"
 #include "nfs/gen.h"
 #include "nfs/parse.h"
+#include "nfs/plan.h"
 
 static int add(struct nfs_diags *d, const char *rule, int action,
 	       const char *host, const char *arg, const char *subject,
@@ -47,6 +48,10 @@ static int add(struct nfs_diags *d, const char *rule, int action,
 	for (const char *s = subject; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	snprintf(x->id, sizeof(x->id), "d%06x", h & 0xffffff);
+	/* restoring the plan on a host cannot lose data; withdrawing an
+	 * export someone uses (unplanned-export) can fail writes in flight */
+	x->safe = action == NFS_ACT_RESTART ||
+		  (action == NFS_ACT_REDEPLOY && strcmp(rule, "unplanned-export") != 0);
 	return 0;
 }
 
@@ -69,16 +74,92 @@ static int daemons(const struct nfs_obs *o, struct nfs_diags *d)
 	return r;
 }
 
-/* The export file of a server against the plan: unplanned and missing
- * exports (by path), else drift. */
+/* A client spec that is a plan host's address means that host: the
+ * generators write names or addresses by platform, a host file may hold
+ * either. */
+static const char *canon(const struct nfs_plan *p, const char *spec)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (p->hosts[i].address && strcmp(p->hosts[i].address, spec) == 0)
+			return p->hosts[i].name;
+	return spec;
+}
+
+static bool same_clients(const struct nfs_plan *p, const struct nfs_export *a,
+			 const struct nfs_export *b)
+{
+	if (a->nclients != b->nclients)
+		return false;
+	for (size_t i = 0; i < a->nclients; i++) {
+		bool found = false;
+
+		for (size_t k = 0; !found && k < b->nclients; k++)
+			found = strcmp(canon(p, a->clients[i].spec),
+				       canon(p, b->clients[k].spec)) == 0 &&
+				a->clients[i].deny == b->clients[k].deny &&
+				nfs_xopts_equal(&a->clients[i].opts, &b->clients[k].opts);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* The clients and options of an export, as the plan writes them. */
+static void clients_text(const struct nfs_export *e, char *dst, size_t n)
+{
+	struct buf b = BUF_INIT;
+	const char *s;
+
+	if (nfs_export_print(e, &b) < 0) {
+		snprintf(dst, n, "?");
+	} else {
+		s = buf_str(&b);
+		for (int w = 0; w < 2; w++) {  /* past "export server:path " */
+			s += strcspn(s, " ");
+			s += *s == ' ';
+		}
+		snprintf(dst, n, "%.*s", (int)strcspn(s, "\n"), s);
+	}
+	buf_release(&b);
+}
+
+/* Exports present in both files whose clients or options differ.  Both
+ * files go through the same parser, so a client the generator wrote as
+ * an address compares with what the host has as written. */
+static int differs(const struct nfs_plan *p, const struct nfs_host *h,
+		   const char *name,
+		   const struct nfs_plan *have, const struct nfs_plan *want,
+		   struct nfs_diags *d, int *found)
+{
+	char subj[300], live[120], plan[120];
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < want->nexports; i++) {
+		const struct nfs_export *w = &want->exports[i];
+		const struct nfs_export *x = nfs_plan_export(have, h->name, w->path);
+
+		if (!x || same_clients(p, x, w))
+			continue;
+		clients_text(x, live, sizeof(live));
+		clients_text(w, plan, sizeof(plan));
+		snprintf(subj, sizeof(subj), "%s:%s", h->name, w->path);
+		r = add(d, "export-differs", NFS_ACT_REDEPLOY, h->name, NULL, subj,
+			"%s has %s, the plan %s", name, live, plan);
+		(*found)++;
+	}
+	return r;
+}
+
+/* The export file of a server against the plan: unplanned, missing and
+ * differing exports, else drift. */
 static int exports(const struct nfs_plan *p, const struct nfs_host *h,
 		   const char *name, const char *have, const char *want,
 		   struct nfs_diags *d)
 {
-	struct nfs_plan *q = nfs_plan_new();
+	struct nfs_plan *q = nfs_plan_new(), *qw = nfs_plan_new();
 	struct nfs_error err = { 0 };
 	char subj[300];
-	int r = q ? 0 : -ENOMEM, found = 0;
+	int r = q && qw ? 0 : -ENOMEM, found = 0;
 
 	if (r >= 0 && have && nfs_parse(nfs_format_of(h->platform, 0), have,
 					strlen(have), h->name, p, q, NULL, &err) < 0) {
@@ -86,8 +167,12 @@ static int exports(const struct nfs_plan *p, const struct nfs_host *h,
 		r = add(d, "config-drift", NFS_ACT_REDEPLOY, h->name, NULL, subj,
 			"%s does not parse (line %u: %s)", name, err.line, err.msg);
 		nfs_plan_free(q);
+		nfs_plan_free(qw);
 		return r;
 	}
+	if (r >= 0 && nfs_parse(nfs_format_of(h->platform, 0), want, strlen(want),
+				h->name, p, qw, NULL, &err) < 0)
+		nfs_plan_free(qw), qw = NULL;   /* ours: cannot happen */
 	for (size_t i = 0; r >= 0 && q && i < q->nexports; i++)
 		if (!nfs_plan_export(p, h->name, q->exports[i].path)) {
 			snprintf(subj, sizeof(subj), "%s:%s", h->name, q->exports[i].path);
@@ -103,12 +188,15 @@ static int exports(const struct nfs_plan *p, const struct nfs_host *h,
 				subj, "planned, not in %s", name);
 			found++;
 		}
+	if (r >= 0 && have && qw)
+		r = differs(p, h, name, q, qw, d, &found);
 	if (r >= 0 && !found && (!have || strcmp(have, want) != 0)) {
 		snprintf(subj, sizeof(subj), "%s %s", h->name, name);
 		r = add(d, "config-drift", NFS_ACT_REDEPLOY, h->name, NULL, subj,
 			"%s differs from generated/%s/%s", name, h->name, name);
 	}
 	nfs_plan_free(q);
+	nfs_plan_free(qw);
 	return r;
 }
 
@@ -178,6 +266,37 @@ static int one(const struct nfs_plan *p, const struct nfs_gen_out *out,
 	return r;
 }
 
+/* A client that cannot reach its import: the server's own findings
+ * come first in the evidence, they are what to check. */
+static int cannot_access(const struct nfs_obs *o, struct nfs_diags *d)
+{
+	char subj[200], seen[160];
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < o->naccess; i++) {
+		const struct nfs_access *a = &o->access[i];
+		size_t n = d->n, len = 0;
+
+		if (a->ok)
+			continue;
+		seen[0] = '\0';
+		for (size_t k = 0; k < n && len < sizeof(seen) - 20; k++)
+			if (strcmp(d->v[k].host, a->server) == 0 &&
+			    d->v[k].action != NFS_ACT_CHECK_SERVER)
+				len += (size_t)snprintf(seen + len, sizeof(seen) - len,
+						"%s%s %s", len ? ", " : "",
+						d->v[k].id, d->v[k].rule);
+		snprintf(subj, sizeof(subj), "%s:%s", o->host, a->mountpoint);
+		r = add(d, "client-cannot-access", NFS_ACT_CHECK_SERVER, a->server,
+			o->host, subj, "%s:%s: %s; server %s: %s", a->server, a->path,
+			a->detail ? a->detail : "refused", a->server,
+			len ? seen : "no finding");
+		if (r >= 0)
+			snprintf(d->v[d->n - 1].path, sizeof(d->v[0].path), "%s", a->path);
+	}
+	return r;
+}
+
 int nfs_diagnose(const struct nfs_plan *p, const struct nfs_obs *obs,
 		 size_t nobs, struct nfs_diags *out)
 {
@@ -187,6 +306,9 @@ int nfs_diagnose(const struct nfs_plan *p, const struct nfs_obs *obs,
 
 	for (size_t i = 0; r >= 0 && i < nobs; i++)
 		r = one(p, &gen, &obs[i], out);
+	for (size_t i = 0; r >= 0 && i < nobs; i++)
+		if (obs[i].reachable)
+			r = cannot_access(&obs[i], out);
 	nfs_gen_out_release(&gen);
 	return r;
 }
@@ -210,6 +332,9 @@ int nfs_diags_print(const struct nfs_diags *d, struct buf *b)
 			snprintf(act, sizeof(act), "restart %s on %s", x->arg, x->host);
 		else if (x->action == NFS_ACT_REDEPLOY)
 			snprintf(act, sizeof(act), "redeploy %s", x->host);
+		else if (x->action == NFS_ACT_CHECK_SERVER)
+			snprintf(act, sizeof(act), "check %s first, then tell the admin",
+				 x->host);
 		else
 			snprintf(act, sizeof(act), "tell the admin");
 		r = buf_printf(b, "%s %s %s: %s -> %s\n", x->id, x->rule,

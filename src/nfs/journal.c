@@ -160,6 +160,33 @@ int nfs_journal_plan(struct nfs_catalog *c, long long id, struct buf *b)
 	return r < 0 ? r : 0;
 }
 
+int nfs_journal_last_done(struct nfs_catalog *c, long long id, struct buf *b,
+			  long long *ret_id)
+{
+	sqlite3_stmt *st = prep(nfs_catalog_db(c), "SELECT id, mode, state, plan "
+				"FROM nfs_deployment WHERE id < ? AND mode != "
+				"'dry-run' AND state NOT IN ('scheduled', "
+				"'cancelled') ORDER BY id DESC LIMIT 1", "i", id);
+	int r = st ? sqlite3_step(st) : SQLITE_ERROR;
+
+	if (r == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 1);
+		const char *state = (const char *)sqlite3_column_text(st, 2);
+
+		if (strcmp(state, "done") != 0 || strcmp(mode, "host") == 0) {
+			r = -ENOENT;
+		} else {
+			*ret_id = sqlite3_column_int64(st, 0);
+			r = buf_append(b, sqlite3_column_text(st, 3),
+				       (size_t)sqlite3_column_bytes(st, 3));
+		}
+	} else {
+		r = r == SQLITE_DONE ? -ENOENT : -EIO;
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
 int nfs_journal_host(struct nfs_catalog *c, long long id, const char *host,
 		     const char *state, const char *detail)
 {
@@ -330,6 +357,12 @@ int nfs_journal_print(struct nfs_catalog *c, struct buf *b)
 	if (r >= 0 && !any)
 		r = buf_append_str(b, "no deployment\n");
 	return r < 0 ? r : 0;
+}
+
+int nfs_journal_batch(struct nfs_catalog *c, bool end)
+{
+	return sqlite3_exec(nfs_catalog_db(c), end ? "COMMIT" : "BEGIN IMMEDIATE",
+			    NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
 }
 
 int nfs_observation_put(struct nfs_catalog *c, const char *host,

@@ -44,6 +44,13 @@ int nfs_journal_cancel(struct nfs_catalog *c);
 /* The plan text of deployment id into b.  0, -ENOENT, -EIO. */
 int nfs_journal_plan(struct nfs_catalog *c, long long id, struct buf *b);
 
+/* The plan of the deployment before id when that one was a whole-site
+ * deployment (now, at) that ended done: then every host holds what that
+ * plan generates for it.  0 with the plan in b and its id, -ENOENT when
+ * the latest one before id was not (partial, failed, interrupted, one
+ * host redeployed, running), -EIO. */
+int nfs_journal_last_done(struct nfs_catalog *c, long long id, struct buf *b,
+			  long long *ret_id);
 /* Sets a host's state and detail (the host is added at the end). */
 int nfs_journal_host(struct nfs_catalog *c, long long id, const char *host,
 		     const char *state, const char *detail);
@@ -74,6 +81,9 @@ int nfs_journal_recover(struct nfs_catalog *c, nfs_runner_alive_fn alive,
  * "no deployment" when there is none.  0 or -EIO. */
 int nfs_journal_print(struct nfs_catalog *c, struct buf *b);
 
+/* Brackets many journal or observation writes in one transaction (one
+ * commit for a whole site, not one a host): 0 or -EIO.  end commits. */
+int nfs_journal_batch(struct nfs_catalog *c, bool end);
 /* Records one observation of a host's item (exports, daemons,
  * config/<file>): status 0 with content keeps it as the last good one;
  * another status keeps the last good content and records why. */

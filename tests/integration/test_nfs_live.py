@@ -5,6 +5,7 @@ network namespaces, libnfs clients in others, and file-level hosts of the
 other platforms whose activation commands are recording shims.  Sysman
 reaches every host only through its SSH pool, as systems/servers/<name>.
 """
+import fcntl
 import os
 import re
 import shutil
@@ -20,9 +21,9 @@ import pytest
 from conftest import ROOT, wait_for
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "testbed"))
-from nfs_site import NfsSite  # noqa: E402
+from nfs_site import NfsSite, NfsSiteError  # noqa: E402
 
-SUBNET = os.environ.get("SYSMAN_TEST_NFS_SUBNET", "10.231.0")
+SUBNET = os.environ.get("SYSMAN_TEST_NFS_SUBNET")      # else the first free one
 HOSTS = {"srv1": "ganesha", "srv2": "ganesha", "cli1": "client", "cli2": "client",
          "cli3": "client", "lx1": "linux", "sol1": "solaris", "aix1": "aix",
          "bsd1": "freebsd"}
@@ -30,16 +31,36 @@ HOSTS = {"srv1": "ganesha", "srv2": "ganesha", "cli1": "client", "cli2": "client
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (namespaces)")
 
 
+def claim_subnet(d):
+    """A subnet (its namespace and bridge names follow from it) that no
+    other run uses: SYSMAN_TEST_NFS_SUBNET, else the first of 10.231.0 ..
+    10.231.15 whose lock this run gets and whose bridge, namespaces and
+    route are free.  Returns (subnet, lock fd held for the run)."""
+    for subnet in [SUBNET] if SUBNET else ["10.231.%d" % i for i in range(16)]:
+        fd = os.open("/tmp/sysman-nfs-site-%s.lock" % subnet, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            NfsSite(d, HOSTS, subnet=subnet)._check_free()
+            return subnet, fd
+        except (OSError, NfsSiteError) as e:
+            os.close(fd)
+            if SUBNET:
+                raise NfsSiteError("subnet %s: %s" % (subnet, e))
+    raise NfsSiteError("no free subnet in 10.231.0-15")
+
+
 @pytest.fixture(scope="module")
 def site():
     d = tempfile.mkdtemp(prefix="sysman-nfs-site-", dir="/tmp")
     os.chmod(d, 0o755)
-    s = NfsSite(d, HOSTS, subnet=SUBNET)
+    subnet, lock = claim_subnet(d)
+    s = NfsSite(d, HOSTS, subnet=subnet)
     try:
         s.start(timeout=90)        # the machine may be loaded
         yield s
     finally:
         s.stop()
+        os.close(lock)
         shutil.rmtree(d, ignore_errors=True)
 
 
@@ -48,6 +69,7 @@ def nfs(site, make_sysman):
     """A sysmand with every site host as a server device; the site is
     reset first (no NFS files anywhere, ganesha without exports)."""
     site.reset()
+    made = []
 
     def make(extra=""):
         s = make_sysman(conf="\n".join([
@@ -58,10 +80,33 @@ def nfs(site, make_sysman):
             "dynamic_dirs = proc sys generated observed",
             extra]))
         for name in HOSTS:
-            s.write("discover_master", f"server {site.addr(name)} {name}\n")
+            for attempt in range(3):        # a host slow to answer on a loaded machine
+                try:
+                    s.write("discover_master", f"server {site.addr(name)} {name}\n")
+                    break
+                except OSError:
+                    if attempt == 2:
+                        raise
             assert s.status("discover_master").startswith("0"), s.status("discover_master")
+        made.append(s)
         return s
-    return make
+    yield make
+    for s in made:
+        stop_waiter(s.db)
+
+
+def stop_waiter(db):
+    """Stops the `deploy at` waiter of this database (its PID is in the
+    lock file), if it still runs."""
+    try:
+        with open(db + ".nfs-at.lock") as f:
+            pid = int(f.read().split()[0])
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            if b"wait" not in f.read().split(b"\0"):
+                return
+        os.kill(pid, signal.SIGKILL)
+    except (OSError, ValueError, IndexError):
+        pass
 
 
 def a(site, name):
@@ -315,11 +360,13 @@ def test_at_runs_once(site, nfs):
     due = int(time.time() + 3)       # whole seconds: the form has no fraction
     when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(due))
     write_expect(s, "services/nfs/deploy", f"at {when}\n")
-    assert "scheduled due " + when in s.read("services/nfs/deploy")
-    assert site.calls("lx1") == []
+    out = s.read("services/nfs/deploy")
+    # on a loaded machine the time may have come already
+    assert re.search(rf"^deployment \d+ at (scheduled|running|done) due {when}$", out, re.M), out
     assert wait_for(lambda: "exportfs -ra" in site.calls("lx1"), 120), \
         s.read("services/nfs/deploy")
-    assert time.time() >= due - 0.01
+    # the activation ran at or after the time (the shim's log says when)
+    assert os.path.getmtime(os.path.join(site.host("lx1")["dir"], "calls.log")) >= due
     time.sleep(2.5)
     assert site.calls("lx1") == ["exportfs -ra"]                 # once
 
@@ -344,15 +391,25 @@ def test_daemon_down_and_drift_diagnosed_and_applied(site, nfs):
     assert site.nfs_cat("cli1", "srv1", "/srv/d/f").stdout == "planned data\n"
     assert s.read("services/nfs/diagnosis") == "no findings\n"
     assert "nfs-ganesha active" in s.read("services/nfs/observed/srv1/daemons")
-    assert sorted(os.listdir(s.p("services/nfs/observed/srv1"))) == ["config", "daemons", "exports"]
+    assert sorted(os.listdir(s.p("services/nfs/observed/srv1"))) == \
+        ["config", "daemons", "exports", "mounts"]
     assert 'Path = "/srv/d"' in s.read("services/nfs/observed/srv1/config/ganesha.conf")
+    # a client's mounts: its fstab, each import proven by libnfs from it
+    mounts = s.read("services/nfs/observed/cli1/mounts")
+    assert "\n/d srv1:/srv/d accessible\n" in mounts, mounts
 
     # 3: the daemon dies
     site.kill_ganesha("srv1")
     assert site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode != 0
+    assert re.search(r"^/d srv1:/srv/d inaccessible .+",
+                     s.read("services/nfs/observed/cli1/mounts"), re.M)
     diag = s.read("services/nfs/diagnosis")
     fid, line = finding(diag, "daemon-down", "srv1 nfs-ganesha")
     assert line.endswith("-> restart nfs-ganesha on srv1"), line
+    # the client's finding names the server's: check it first
+    _, line = finding(diag, "client-cannot-access", "cli1:/d")
+    assert f"server srv1: {fid} daemon-down" in line, line
+    assert line.endswith("-> check srv1 first, then tell the admin"), line
     write_expect(s, "services/nfs/diagnosis", "apply d000000\n", ok=False)   # unknown id
     assert site.ganesha_pid("srv1") is None
     write_expect(s, "services/nfs/diagnosis", f"apply {fid}\n")
@@ -368,16 +425,47 @@ def test_daemon_down_and_drift_diagnosed_and_applied(site, nfs):
     assert r.returncode == 0
     assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode != 0, 10)
     diag = s.read("services/nfs/diagnosis")
-    fid, line = finding(diag, "config-drift", "srv1 ganesha.conf")
-    assert line.endswith("-> redeploy srv1"), line
+    xid, line = finding(diag, "export-differs", "srv1:/srv/d")
+    assert f"has {a(site, 'cli2')}(rw), the plan {a(site, 'cli1')}(rw) -> redeploy srv1" \
+        in line, line
+    # applying the client's finding applies the server's, then probes again
+    fid, line = finding(diag, "client-cannot-access", "cli1:/d")
+    assert f"server srv1: {xid} export-differs" in line, line
     write_expect(s, "services/nfs/diagnosis", f"apply {fid}\n")
     assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode == 0, 20)
     assert site.nfs_cat("cli2", "srv1", "/srv/d/f").returncode != 0
     assert s.read("services/nfs/diagnosis") == "no findings\n"
 
 
-@pytest.mark.xfail(reason="after a restart the scheduled deployment does not run within "
-                   "120 s: cause not found yet (see the report of issue 10)", strict=False)
+def audit_rows(s):
+    import sqlite3
+    db = sqlite3.connect(s.db)
+    try:
+        return db.execute("SELECT action, subject, result FROM nfs_audit").fetchall()
+    finally:
+        db.close()
+
+
+def test_auto_correct_safe(site, nfs):
+    """auto_correct = safe: a diagnosis restarts a dead daemon by itself
+    (audited), and leaves the client's finding, which is not safe."""
+    s = nfs("auto_correct = safe")
+    site.mkdir("srv1", "/srv/d", {"f": "planned data\n"})
+    write_expect(s, "services/nfs/plan", base_plan(site) + (
+        "export srv1:/srv/d cli1(rw)\nimport cli1:/d srv1:/srv/d rw\n"))
+    write_expect(s, "services/nfs/deploy", "now\n")
+    site.kill_ganesha("srv1")
+    diag = s.read("services/nfs/diagnosis")
+    fid, _ = finding(diag, "daemon-down", "srv1 nfs-ganesha")
+    cid, _ = finding(diag, "client-cannot-access", "cli1:/d")
+    assert f"# auto_correct=safe: {fid} applied: daemon-down srv1 nfs-ganesha\n" in diag, diag
+    assert cid + " applied" not in diag, diag
+    assert site.ganesha_pid("srv1") is not None
+    assert wait_for(lambda: site.nfs_cat("cli1", "srv1", "/srv/d/f").returncode == 0, 20)
+    assert ("daemon-down", "srv1 nfs-ganesha", "applied") in audit_rows(s)
+    assert s.read("services/nfs/diagnosis") == "no findings\n"
+
+
 def test_at_survives_restart(site, nfs):
     """Acceptance 6, second half: a scheduled deployment survives a
     restart of sysmand and runs once."""
@@ -389,14 +477,21 @@ def test_at_survives_restart(site, nfs):
 
     # scheduled, daemon stopped, started again
     write_expect(s, "services/nfs/plan", plan + "export lx1:/export/b cli2(ro)\n")
-    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+    due = int(time.time() + 8)     # room for a write and a stop on a loaded machine
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(due))
     write_expect(s, "services/nfs/deploy", f"at {when}\n")
-    s.restart()
+    s.stop()
+    if time.time() >= due:      # it would have run (and been interrupted) meanwhile
+        pytest.skip("the machine is too loaded: sysmand stopped after the due time")
+    # the time comes while sysmand is down; the waiter waits for the mount
+    time.sleep(due - time.time() + 0.5)
+    s.start()
     # nobody reads anything: the waiter started by the write runs it
-    assert wait_for(lambda: len(site.calls("lx1")) == 2, 120), site.calls("lx1")
-    assert wait_for(lambda: re.search(r"^deployment \d+ at done$",
-                                      s.read("services/nfs/deploy"), re.M), 90), \
-        repr(s.read("services/nfs/deploy")) + s.log()[-2000:]
+    assert wait_for(lambda: len(site.calls("lx1")) == 2, 60), site.calls("lx1")
+    assert os.path.getmtime(os.path.join(site.host("lx1")["dir"], "calls.log")) >= due
+    done = rf"^deployment \d+ at done due {when}$"
+    assert wait_for(lambda: re.search(done, s.read("services/nfs/deploy"), re.M), 20), \
+        s.read("services/nfs/deploy") + s.log()[-2000:]
     time.sleep(2.5)
     assert len(site.calls("lx1")) == 2
     assert "/export/b" in site.read("lx1", "/etc/exports")

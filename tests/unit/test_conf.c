@@ -226,6 +226,7 @@ static void test_bad_values(void **state)
 	expect_error(f, "max_threads = 1\n", 1);
 	expect_error(f, "strict_errors = maybe\n", 1);
 	expect_error(f, "ssh_host_key_policy = accept-all\n", 1);
+	expect_error(f, "auto_correct = yes\n", 1);
 	expect_error(f, "# ok\nmountpoint = /x\njust words\n", 3);
 	expect_error(f, " = 5\n", 1);
 	expect_error(f, "[cache\n", 1);
@@ -250,6 +251,18 @@ static void test_bad_value_message(void **state)
 	expect_error(f, "[write_mode]\nsystems/x = later\n", 2);
 	assert_non_null(strstr(f->err, "sync or async"));
 	assert_non_null(strstr(f->err, "'systems/x'"));
+}
+
+static void test_auto_correct(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(load(f, "\n"), 0);
+	assert_string_equal(f->c.auto_correct, "off");
+	assert_int_equal(load(f, "auto_correct = safe\n"), 0);
+	assert_string_equal(f->c.auto_correct, "safe");
+	expect_error(f, "auto_correct = some\n", 1);
+	assert_non_null(strstr(f->err, "off, safe or all"));
 }
 
 static void test_unknown_key(void **state)
@@ -566,6 +579,7 @@ int main(void)
 		T(test_booleans),
 		T(test_bad_values),
 		T(test_bad_value_message),
+		T(test_auto_correct),
 		T(test_unknown_key),
 		T(test_unknown_key_is_named),
 		T(test_bad_log_level),

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,9 +444,15 @@ static int deploy_wait(struct live *l, const char *db)
 			close(fd);
 		return 0;               /* another waiter has it */
 	}
+	/* who waits, for whoever must stop it (tests, an uninstall) */
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%d\n", (int)getpid());
 	while ((r = nfs_journal_next_due(l->cat, &due)) == 1) {
 		time_t now = time(NULL);
 		struct stat st;
+
+		if (stat(db, &st) < 0)
+			break;             /* the database was removed */
 
 		if (due > now) {
 			sleep(due - now > 5 ? 5 : (unsigned)(due - now));
@@ -535,48 +542,180 @@ static int cmd_generated(struct live *l, int argc, char **argv)
 	return r;
 }
 
-/* Reads one host into q (its files by platform) and its host line. */
-static int reverse_host(struct live *l, const char *host, struct buf *hosts,
-			struct nfs_plan *q, struct buf *notes)
-{
-	struct buf b = BUF_INIT;
-	char msg[256], pfname[32] = "";
-	int r = tree_read(l, host, "host", &b, msg, sizeof(msg)), pf;
+/* One host as reverse reads it: its host line and its two files. */
+struct rev_slot {
+	const char *host;
+	int pf;                        /* -1: host line unread or unknown */
+	int r[4];                      /* host, export file, import file, live list */
+	struct buf b[4];
+	char msg[4][256];
+};
 
-	if (r < 0) {
-		buf_printf(notes, "# %s: not read: %s\n", host, msg);
-		buf_release(&b);
-		return 0;
+/* Takes file name's content out of a config answer (agent config.read:
+ * "# sysman-files <names>", then "# sysman-file <name>" sections of
+ * "|<line>" lines) into b: 0, or -ENOENT when the host has no such file. */
+static int config_file(const char *text, const char *name, struct buf *b)
+{
+	const char *s = strstr(text, "\n# sysman-files"), *e;
+	size_t nl = strlen(name);
+	bool listed = false;
+	int r = 0;
+
+	if (!s)
+		return -ENOENT;
+	s += strlen("\n# sysman-files");
+	for (e = s + strcspn(s, "\n"); s < e; s += strcspn(s, " \n")) {
+		s += strspn(s, " ");
+		if (strncmp(s, name, nl) == 0 && (s[nl] == ' ' || s[nl] == '\n'))
+			listed = true;
 	}
-	buf_append(hosts, b.data, b.len);
-	if (sscanf(strstr(buf_str(&b), "platform=") ? strstr(buf_str(&b),
-		   "platform=") + 9 : "", "%31[a-z]", pfname) != 1 ||
-	    (pf = nfs_platform_parse(pfname)) < 0) {
-		buf_printf(notes, "# %s: unknown platform\n", host);
-		buf_release(&b);
-		return 0;
+	if (!listed)
+		return -ENOENT;
+	for (s = e; *s; s += strcspn(s, "\n")) {
+		s += *s == '\n';
+		if (strncmp(s, "# sysman-file ", 14) == 0 &&
+		    strncmp(s + 14, name, nl) == 0 && s[14 + nl] == '\n')
+			break;
+	}
+	if (!*s)
+		return 0;                  /* listed, empty: awk printed nothing */
+	for (s += strcspn(s, "\n"); r >= 0 && s[0] == '\n' && s[1] == '|'; ) {
+		size_t len = strcspn(s + 2, "\n");
+
+		r = buf_append(b, s + 2, len);
+		if (r >= 0)
+			r = buf_append_str(b, "\n");
+		s += 2 + len;
+	}
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* Reads one host's files, one remote agent run (no parsing: this runs
+ * on a worker thread). */
+static void reverse_fetch(struct live *l, struct rev_slot *s)
+{
+	char pfname[32] = "";
+	const char *pl;
+	struct buf all = BUF_INIT;
+
+	s->pf = -1;
+	s->r[0] = tree_read(l, s->host, "config", &all, s->msg[0],
+			    sizeof(s->msg[0]));
+	if (s->r[0] >= 0 && all.len == 0) {
+		snprintf(s->msg[0], sizeof(s->msg[0]), "config: an empty answer");
+		s->r[0] = -EIO;
+	}
+	if (s->r[0] >= 0)
+		s->r[0] = buf_printf(&s->b[0], "%.*s\n",
+				     (int)strcspn(buf_str(&all), "\n"),
+				     buf_str(&all)) < 0 ? -ENOMEM : 0;
+	if (s->r[0] < 0)
+		goto out;
+	pl = strstr(buf_str(&s->b[0]), "platform=");
+	if (!pl || sscanf(pl + 9, "%31[a-z]", pfname) != 1 ||
+	    (s->pf = nfs_platform_parse(pfname)) < 0) {
+		s->pf = -1;
+		goto out;
 	}
 	for (int which = 0; which < 2; which++) {
-		const char *name = nfs_gen_filename(pf, which);
-		struct nfs_error err = { 0 };
+		const char *name = nfs_gen_filename(s->pf, which);
+
+		s->r[1 + which] = name ? config_file(buf_str(&all), name,
+						     &s->b[1 + which]) : -ENOENT;
+	}
+	s->r[3] = config_file(buf_str(&all), "exports.live", &s->b[3]);
+out:
+	buf_release(&all);
+}
+
+/* Records what reverse read of a host as its observations (the
+ * monitoring table): its files as config/<file>, its live list as
+ * exports; a host that did not answer keeps its last good ones. */
+static void reverse_observed(struct live *l, const struct rev_slot *s)
+{
+	char item[64];
+
+	if (s->r[0] < 0) {
+		nfs_observation_put(l->cat, s->host, "exports", -s->r[0], s->msg[0], NULL);
+		return;
+	}
+	nfs_observation_put(l->cat, s->host, "exports", 0, NULL, buf_str(&s->b[3]));
+	for (int which = 0; s->pf >= 0 && which < 2; which++) {
+		const char *name = nfs_gen_filename(s->pf, which);
 
 		if (!name)
 			continue;
-		buf_reset(&b);
-		r = tree_read(l, host, name, &b, msg, sizeof(msg));
-		if (r == -ENOENT)
+		snprintf(item, sizeof(item), "config/%s", name);
+		nfs_observation_put(l->cat, s->host, item, 0, NULL,
+				    buf_str(&s->b[1 + which]));
+	}
+}
+
+/* Parses one fetched host into q, its host line into hosts. */
+static void reverse_parse(struct rev_slot *s, struct buf *hosts,
+			  struct nfs_plan *q, struct buf *notes)
+{
+	if (s->r[0] < 0) {
+		buf_printf(notes, "# %s: not read: %s\n", s->host, s->msg[0]);
+		return;
+	}
+	buf_append(hosts, s->b[0].data, s->b[0].len);
+	if (s->pf < 0) {
+		buf_printf(notes, "# %s: unknown platform\n", s->host);
+		return;
+	}
+	for (int which = 0; which < 2; which++) {
+		const char *name = nfs_gen_filename(s->pf, which);
+		struct buf *b = &s->b[1 + which];
+		struct nfs_error err = { 0 };
+
+		if (!name || s->r[1 + which] == -ENOENT)
 			continue;
-		if (r < 0) {
-			buf_printf(notes, "# %s: %s not read: %s\n", host, name, msg);
+		if (s->r[1 + which] < 0) {
+			buf_printf(notes, "# %s: %s not read: %s\n", s->host, name,
+				   s->msg[1 + which]);
 			continue;
 		}
-		r = nfs_parse(nfs_format_of(pf, which), buf_str(&b), b.len, host,
-			      NULL, q, NULL, &err);
-		if (r < 0)
-			buf_printf(notes, "# %s: %s line %u: %s\n", host, name,
+		if (nfs_parse(nfs_format_of(s->pf, which), buf_str(b), b->len,
+			      s->host, NULL, q, NULL, &err) < 0)
+			buf_printf(notes, "# %s: %s line %u: %s\n", s->host, name,
 				   err.line, err.msg);
 	}
-	buf_release(&b);
+}
+
+struct rev_pool {
+	struct live *l;
+	struct rev_slot *v;
+	size_t n, next;                /* next: taken with __atomic ops */
+};
+
+static void *reverse_worker(void *arg)
+{
+	struct rev_pool *pool = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&pool->next, 1, __ATOMIC_RELAXED)) < pool->n)
+		reverse_fetch(pool->l, &pool->v[i]);
+	return NULL;
+}
+
+#define REVERSE_PARALLEL 32
+
+/* Reads every server device, REVERSE_PARALLEL at a time (each read is a
+ * remote agent over the daemon's SSH pool: the hosts answer in
+ * parallel), then parses them in directory order. */
+static int reverse_fetch_all(struct live *l, struct rev_slot *v, size_t n)
+{
+	struct rev_pool pool = { l, v, n, 0 };
+	pthread_t t[REVERSE_PARALLEL];
+	size_t nt = 0;
+
+	while (nt < REVERSE_PARALLEL && nt < n &&
+	       pthread_create(&t[nt], NULL, reverse_worker, &pool) == 0)
+		nt++;
+	reverse_worker(&pool);         /* this thread works too */
+	for (size_t i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
 	return 0;
 }
 
@@ -586,6 +725,9 @@ static int reverse_run(struct live *l)
 	struct buf hosts = BUF_INIT, notes = BUF_INIT, draft = BUF_INIT;
 	struct nfs_plan *q = nfs_plan_new(), *ref = NULL;
 	struct nfs_error err = { 0 };
+	struct rev_slot *v = NULL;
+	char **names = NULL;
+	size_t n = 0;
 	DIR *d;
 	struct dirent *e;
 	int r = q ? 0 : -ENOMEM;
@@ -598,9 +740,24 @@ static int reverse_run(struct live *l)
 	}
 	while (r >= 0 && d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
-			r = reverse_host(l, e->d_name, &hosts, q, &notes);
+			r = nfs_strv_add(&names, &n, e->d_name);
 	if (d)
 		closedir(d);
+	v = r >= 0 ? calloc(n + 1, sizeof(*v)) : NULL;
+	if (r >= 0 && !v)
+		r = -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		v[i].host = names[i];
+	if (r >= 0)
+		r = reverse_fetch_all(l, v, n);
+	if (r >= 0 && nfs_journal_batch(l->cat, false) < 0)
+		fprintf(stderr, "nfs: observations not recorded in one transaction\n");
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		reverse_parse(&v[i], &hosts, q, &notes);
+		reverse_observed(l, &v[i]);
+	}
+	if (r >= 0)
+		nfs_journal_batch(l->cat, true);
 	if (r >= 0)
 		r = nfs_plan_parse(buf_str(&hosts), hosts.len, &ref, &err);
 	if (r == -EINVAL)
@@ -613,6 +770,13 @@ static int reverse_run(struct live *l)
 		r = nfs_draft_put(l->cat, buf_str(&draft));
 	if (r >= 0)
 		fwrite(buf_str(&draft), 1, draft.len, stdout);
+	for (size_t i = 0; v && i < n; i++)
+		for (int k = 0; k < 4; k++)
+			buf_release(&v[i].b[k]);
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	nfs_plan_free(q);
 	nfs_plan_free(ref);
 	buf_release(&hosts);
@@ -671,6 +835,28 @@ static int cmd_report(struct live *l)
 
 /* ------------------------------------------------------------ monitoring */
 
+/* Whether client reaches server:path, probed from the client with
+ * libnfs (its access agent): 0 yes, -ENOENT nothing can tell (no libnfs
+ * there, or the server has no address), else -errno with why. */
+static int probe_access(struct live *l, const struct nfs_plan *p,
+			const char *client, const char *server,
+			const char *path, char *why, size_t n)
+{
+	const struct nfs_host *s = nfs_plan_host(p, server);
+	char in[4200];
+
+	const char *addr = s ? s->address : NULL;
+
+	if (!addr && server[strspn(server, "0123456789abcdefABCDEF.:")] == '\0')
+		addr = server;                 /* written as an address */
+	if (!addr) {
+		snprintf(why, n, "%s has no address in the plan", server);
+		return -ENOENT;
+	}
+	snprintf(in, sizeof(in), "%s %s\n", addr, path);
+	return tree_write(l, client, "access", in, why, n);
+}
+
 /* Observes one item of a host now (exports, daemons, config/<file>) and
  * records it.  Returns 0 with the content in b, -ENOENT (a config file
  * that does not exist), or -errno with why. */
@@ -686,6 +872,68 @@ static int observe(struct live *l, const char *host, const char *item,
 	else
 		nfs_observation_put(l->cat, host, item, r < 0 ? -r : 0, why,
 				    r < 0 ? NULL : buf_str(b));
+	return r;
+}
+
+/*
+ * mounts: the NFS imports of the host's import file (fstab, vfstab,
+ * filesystems), each probed from the host with libnfs: there is no
+ * kernel NFS client to ask what is mounted, so what a client can reach
+ * is what it would have mounted.  One line an import:
+ *   <mountpoint> <server>:<path> accessible|inaccessible|unproven [<why>]
+ */
+static int observe_mounts(struct live *l, const struct nfs_plan *p,
+			  const char *host, struct buf *b, char *why, size_t n)
+{
+	const struct nfs_host *h = nfs_plan_host(p, host);
+	const char *file = h ? nfs_gen_filename(h->platform, 1) : NULL;
+	struct nfs_plan *q = NULL;
+	struct nfs_error err = { 0 };
+	struct buf f = BUF_INIT;
+	int r;
+
+	if (!h) {
+		snprintf(why, n, "%s is not a plan host", host);
+		return -ENOENT;
+	}
+	if (!file)
+		return buf_printf(b, "# %s: a %s host imports nothing\n", host,
+				  nfs_platform_name(h->platform));
+	r = tree_read(l, host, file, &f, why, n);
+	if (r == -ENOENT) {
+		buf_reset(&f);
+		r = 0;                     /* no file: no imports */
+	}
+	q = r >= 0 ? nfs_plan_new() : NULL;
+	if (r >= 0 && !q)
+		r = -ENOMEM;
+	if (r >= 0 && nfs_parse(nfs_format_of(h->platform, 1), buf_str(&f), f.len,
+				host, p, q, NULL, &err) < 0) {
+		snprintf(why, n, "%s does not parse: line %u: %.160s", file, err.line,
+			 err.msg);
+		r = -EINVAL;
+	}
+	if (r >= 0)
+		r = buf_printf(b, "# %s: %zu NFS imports, each probed with libnfs "
+			       "from %s\n", file, q->nimports, host);
+	for (size_t i = 0; r >= 0 && i < q->nimports; i++) {
+		const struct nfs_import *im = &q->imports[i];
+		char msg[256] = "";
+		int k = probe_access(l, p, host, im->server, im->path, msg,
+				     sizeof(msg));
+
+		if (k == -ENOTCONN) {
+			r = k;
+			snprintf(why, n, "%s", msg);
+			break;
+		}
+		r = buf_printf(b, "%s %s:%s %s%s%s\n", im->mountpoint, im->server,
+			       im->path, k == 0 ? "accessible" : k == -ENOENT ?
+			       "unproven" : "inaccessible", k == 0 ? "" : " ",
+			       k == 0 ? "" : msg);
+	}
+	nfs_plan_free(q);
+	buf_release(&f);
 	return r;
 }
 
@@ -707,7 +955,7 @@ static int cmd_observed(struct live *l, int argc, char **argv)
 			if (argc == 0)
 				printf("%s/\n", h->name);
 			else if (strcmp(argv[0], h->name) == 0)
-				printf("exports\ndaemons\nconfig/\n");
+				printf("exports\ndaemons\nmounts\nconfig/\n");
 			else if (strncmp(argv[0], h->name, strlen(h->name)) == 0 &&
 				 strcmp(argv[0] + strlen(h->name), "/config") == 0)
 				for (int w = 0; w < 2; w++)
@@ -718,7 +966,17 @@ static int cmd_observed(struct live *l, int argc, char **argv)
 		buf_release(&text);
 		return r;
 	}
-	r = observe(l, argv[0], argv[1], &b, why, sizeof(why));
+	if (strcmp(argv[1], "mounts") == 0) {
+		r = stored_plan(l, &text, &p);
+		if (r >= 0)
+			r = observe_mounts(l, p, argv[0], &b, why, sizeof(why));
+		nfs_plan_free(p);
+		buf_release(&text);
+		nfs_observation_put(l->cat, argv[0], argv[1], r < 0 ? -r : 0, why,
+				    r < 0 ? NULL : buf_str(&b));
+	} else {
+		r = observe(l, argv[0], argv[1], &b, why, sizeof(why));
+	}
 	if (r >= 0 || r == -ENOENT) {
 		fwrite(buf_str(&b), 1, b.len, stdout);
 		buf_release(&b);
@@ -741,7 +999,37 @@ struct obs_slot {
 	struct nfs_obs o;
 	struct buf daemons, files[NFS_OBS_FILES];
 	char why[256];
+	struct nfs_access *access;     /* the host's imports probed */
+	char (*detail)[160];
 };
+
+/* Probes every planned import of a reachable client. */
+static int probe_imports(struct live *l, const struct nfs_plan *p,
+			 struct obs_slot *s)
+{
+	s->access = calloc(p->nimports + 1, sizeof(*s->access));
+	s->detail = calloc(p->nimports + 1, sizeof(*s->detail));
+	if (!s->access || !s->detail)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nimports; i++) {
+		const struct nfs_import *im = &p->imports[i];
+		struct nfs_access *a = &s->access[s->o.naccess];
+		char *why = s->detail[s->o.naccess];
+		int r;
+
+		if (strcmp(im->client, s->o.host) != 0)
+			continue;
+		r = probe_access(l, p, im->client, im->server, im->path, why,
+				 sizeof(s->detail[0]));
+		if (r == -ENOENT)
+			continue;              /* unproven: no finding */
+		*a = (struct nfs_access){ im->mountpoint, im->server, im->path,
+					  r >= 0, why };
+		s->o.naccess++;
+	}
+	s->o.access = s->access;
+	return 0;
+}
 
 static void observe_host(struct live *l, const struct nfs_host *h,
 			 struct obs_slot *s)
@@ -785,6 +1073,8 @@ static int diagnose_all(struct live *l, struct nfs_plan *p, struct nfs_diags *d)
 
 	for (size_t i = 0; r >= 0 && i < p->nhosts; i++) {
 		observe_host(l, &p->hosts[i], &slots[i]);
+		if (slots[i].o.reachable)
+			r = probe_imports(l, p, &slots[i]);
 		obs[i] = slots[i].o;
 	}
 	if (r >= 0)
@@ -793,18 +1083,64 @@ static int diagnose_all(struct live *l, struct nfs_plan *p, struct nfs_diags *d)
 		buf_release(&slots[i].daemons);
 		for (int k = 0; k < NFS_OBS_FILES; k++)
 			buf_release(&slots[i].files[k]);
+		free(slots[i].access);
+		free(slots[i].detail);
 	}
 	free(slots);
 	free(obs);
 	return r;
 }
 
-static int apply(struct live *l, const struct nfs_diag *x)
+static int apply(struct live *l, const struct nfs_plan *p,
+		 const struct nfs_diags *d, const struct nfs_diag *x, bool *done);
+
+/* client-cannot-access: the server's own findings are applied first,
+ * then the client probes again; if it still cannot, the admin must. */
+static int check_server(struct live *l, const struct nfs_plan *p,
+			const struct nfs_diags *d, const struct nfs_diag *x,
+			bool *done, char *msg, size_t n)
 {
-	char msg[256] = "", in[80];
+	int r = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (&d->v[i] != x && strcmp(d->v[i].host, x->host) == 0 &&
+		    d->v[i].action != NFS_ACT_CHECK_SERVER &&
+		    d->v[i].action != NFS_ACT_ADMIN &&
+		    apply(l, p, d, &d->v[i], done) < 0)
+			r = -EIO;
+	if (probe_access(l, p, x->arg, x->host, x->path, msg, n) == 0)
+		return 0;
+	snprintf(msg + strlen(msg), n - strlen(msg), "%s%s still cannot access "
+		 "%s:%s: tell the admin", *msg ? "; " : "", x->arg, x->host, x->path);
+	return r < 0 ? r : -EHOSTUNREACH;
+}
+
+/*
+ * Runs the action of finding x and audits it.  done (NULL, or one flag a
+ * finding of d) marks what ran: a host is redeployed and a daemon
+ * restarted once, however many findings propose it.
+ */
+static int apply(struct live *l, const struct nfs_plan *p,
+		 const struct nfs_diags *d, const struct nfs_diag *x, bool *done)
+{
+	char msg[512] = "", in[80];
+	size_t me = (size_t)(x - d->v);
 	int r;
 
-	if (x->action == NFS_ACT_RESTART) {
+	for (size_t i = 0; done && i < d->n; i++)
+		if (done[i] && d->v[i].action == x->action &&
+		    x->action != NFS_ACT_CHECK_SERVER &&
+		    strcmp(d->v[i].host, x->host) == 0 &&
+		    strcmp(d->v[i].arg, x->arg) == 0) {
+			done[me] = true;
+			printf("%s: ran already for %s\n", x->id, d->v[i].id);
+			return 0;
+		}
+	if (done)
+		done[me] = true;
+	if (x->action == NFS_ACT_CHECK_SERVER) {
+		r = check_server(l, p, d, x, done, msg, sizeof(msg));
+	} else if (x->action == NFS_ACT_RESTART) {
 		snprintf(in, sizeof(in), "%s\n", x->arg);
 		r = tree_write(l, x->host, "restart", in, msg, sizeof(msg));
 	} else if (x->action == NFS_ACT_REDEPLOY) {
@@ -825,6 +1161,42 @@ static int apply(struct live *l, const struct nfs_diag *x)
 	return r;
 }
 
+/*
+ * auto_correct (sysman.conf, $SYSMAN_CONF_auto_correct): after a
+ * diagnosis, off applies nothing, safe the actions that cannot lose data
+ * (restart a daemon, redeploy the plan to a host), all every proposed
+ * action.  Each is audited by apply(); one line of output each.
+ */
+static void auto_correct(struct live *l, const struct nfs_plan *p,
+			 const struct nfs_diags *d)
+{
+	const char *mode = getenv("SYSMAN_CONF_auto_correct");
+	bool all, *done;
+
+	if (!mode || !*mode || strcmp(mode, "off") == 0)
+		return;
+	all = strcmp(mode, "all") == 0;
+	if (!all && strcmp(mode, "safe") != 0) {
+		fprintf(stderr, "auto_correct: '%s' is not off, safe or all\n", mode);
+		return;
+	}
+	done = calloc(d->n + 1, sizeof(*done));
+	if (!done)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct nfs_diag *x = &d->v[i];
+
+		if (done[i] || x->action == NFS_ACT_ADMIN || !(all || x->safe))
+			continue;
+		printf("# auto_correct=%s: ", mode);
+		fflush(stdout);
+		if (apply(l, p, d, x, done) < 0)
+			printf("%s failed\n", x->id);
+		fflush(stdout);
+	}
+	free(done);
+}
+
 static int cmd_diagnosis(struct live *l, int argc, char **argv)
 {
 	struct buf text = BUF_INIT, out = BUF_INIT;
@@ -843,13 +1215,16 @@ static int cmd_diagnosis(struct live *l, int argc, char **argv)
 	if (r >= 0 && argc == 0) {
 		r = nfs_diags_print(&d, &out);
 		fwrite(buf_str(&out), 1, out.len, stdout);
+		fflush(stdout);
+		if (r >= 0)
+			auto_correct(l, p, &d);
 	} else if (r >= 0) {
 		x = nfs_diags_find(&d, argv[1]);
 		if (!x) {
 			fprintf(stderr, "no finding '%s'\n", argv[1]);
 			r = -EINVAL;
 		} else {
-			r = apply(l, x);
+			r = apply(l, p, &d, x, NULL);
 		}
 	}
 	nfs_diags_release(&d);
@@ -857,6 +1232,47 @@ static int cmd_diagnosis(struct live *l, int argc, char **argv)
 	buf_release(&text);
 	buf_release(&out);
 	return r;
+}
+
+/*
+ * Puts the rest of this process in a session of its own and returns 0
+ * there; returns 1 in the caller once that is done (it should exit).
+ * The agent that starts a waiter exits at once, and its runner then
+ * kills the agent's whole process group: a `setsid cmd &` in the agent
+ * could be killed before it had left the group, so the agent waits for
+ * this handshake instead.  Called before the database is opened: a
+ * SQLite connection must not cross a fork.
+ */
+static int detach(void)
+{
+	int p[2], r;
+	ssize_t n;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		close(p[0]);
+		return n == 1 ? 1 : -ECHILD;
+	}
+	close(p[0]);
+	if (setsid() < 0 || chdir("/") < 0)
+		_exit(1);
+	n = write(p[1], "x", 1);
+	close(p[1]);
+	return n == 1 ? 0 : -EIO;
 }
 
 int nfs_live_main(int argc, char **argv)
@@ -884,6 +1300,12 @@ int nfs_live_main(int argc, char **argv)
 	l.db = db;
 	if (!l.root || !*l.root)
 		l.root = "/sysman";
+	if (strcmp(argv[1], "deploy") == 0 && npos == 1 &&
+	    strcmp(pos[0], "wait") == 0) {
+		r = detach();
+		if (r != 0)
+			return r > 0 ? 0 : 1;
+	}
 	r = nfs_catalog_open(db, &l.cat);
 	if (r < 0) {
 		fprintf(stderr, "nfs: cannot open database '%s': %s\n", db,

@@ -380,8 +380,27 @@ static void test_diagnose_rules(void **state)
 	buf_reset(&b);
 	assert_int_equal(nfs_diagnose(p, obs, 1, &d), 0);
 	assert_int_equal(nfs_diags_print(&d, &b), 0);
-	assert_non_null(strstr(buf_str(&b), " config-drift srv ganesha.conf: "
-		"ganesha.conf differs from generated/srv/ganesha.conf -> redeploy srv\n"));
+	assert_non_null(strstr(buf_str(&b), " export-differs srv:/srv/a: "
+		"ganesha.conf has 10.0.0.99(rw), the plan 10.0.0.11(rw) 10.0.0.12(ro) "
+		"-> redeploy srv\n"));
+	nfs_diags_release(&d);
+	/* a client that cannot reach its import names the server's findings */
+	buf_reset(&b);
+	{
+		struct nfs_access acc = { "/a", "srv", "/srv/a", false,
+					  "MNT3ERR_ACCES" };
+
+		obs[1] = (struct nfs_obs){ .host = "c1", .reachable = true,
+			.access = &acc, .naccess = 1 };
+		assert_int_equal(nfs_diagnose(p, obs, 2, &d), 0);
+	}
+	assert_int_equal(nfs_diags_print(&d, &b), 0);
+	assert_non_null(strstr(buf_str(&b), " client-cannot-access c1:/a: "
+		"srv:/srv/a: MNT3ERR_ACCES; server srv: "));
+	assert_non_null(strstr(buf_str(&b), " export-differs -> check srv first, "
+		"then tell the admin\n"));
+	assert_false(d.v[d.n - 1].safe);
+	assert_true(d.v[0].safe);
 	nfs_diags_release(&d);
 	buf_release(&b);
 	nfs_gen_out_release(&gen);
