@@ -313,3 +313,41 @@ def test_pages_served_without_session(site):
     assert "default-src 'self'" in h["Content-Security-Policy"]
     st, data, h = c.request("GET", "/../etc/passwd", raw=True)
     assert st in (400, 404) and b"root:" not in data
+
+
+def test_ops_powers_a_testbed_bmc_and_gets_403_elsewhere(cluster, make_web, web_users):
+    """Against the testbed (ipmi_sim BMCs, sshd hosts): the subtree
+    systems/bmcs is given to group ops; smweb-alice (ops) powers a BMC off
+    and on through the API, the BMC itself answers the new state; writing a
+    server's command (root's) is 403 for her, and smweb-bob is refused on the
+    BMC; the shell agrees; the audit log names them."""
+    s = cluster()
+    bmcs = sorted(os.listdir(s.p("systems/bmcs")))
+    servers = sorted(os.listdir(s.p("systems/servers")))
+    assert bmcs and servers
+    b = bmcs[0]
+    s.read(f"systems/bmcs/{b}/power")
+    sh(f"chgrp -R {web_users['gid_ops']} {s.p('systems/bmcs')} && chmod -R g+rwX {s.p('systems/bmcs')}")
+    w = make_web(s)
+    alice, bob = login(w, web_users, "smweb-alice"), login(w, web_users, "smweb-bob")
+    st, r = alice.put(f"systems/bmcs/{b}/power", "off\n")
+    assert st == 200 and r["rc"] == 0, r
+    st, r = alice.get(f"systems/bmcs/{b}/power")
+    assert st == 200 and r["content"].strip() == "off", r
+    # the shell sees what the BMC says, through the same tree
+    assert s.read(f"systems/bmcs/{b}/power").strip() == "off"
+    st, r = bob.put(f"systems/bmcs/{b}/power", "on\n")
+    assert st == 403 and r["errno"] == 13
+    st, r = alice.put(f"systems/servers/{servers[0]}/command", "uname\n")
+    assert st == 403
+    r = as_shell(web_users["smweb-alice"]["uid"], f"echo uname > {s.p('systems/servers/' + servers[0] + '/command')}",
+                 web_users)
+    assert r.returncode != 0 and "Permission denied" in r.stderr
+    st, lines = alice.batch_put(f"systems/bmcs/{b}/power", "on\n")
+    assert lines[-1] == {"done": True, "ok": 1, "failed": 0}, lines
+    assert s.read(f"systems/bmcs/{b}/power").strip() == "on"
+    audit = open(s.audit).read()
+    a_uid = web_users["smweb-alice"]["uid"]
+    assert re.search(rf"uid={a_uid} pid=\d+ op=write path=/systems/bmcs/{re.escape(b)}/power rc=0", audit)
+    assert re.search(rf"op=web\.write path=systems/bmcs/{re.escape(b)}/power rc=0 user=smweb-alice", audit)
+    assert re.search(rf"op=web\.write path=systems/bmcs/{re.escape(b)}/power rc=13 user=smweb-bob", audit)
