@@ -253,6 +253,10 @@ async function loadKind(kind) {
 	st.focus = -1;
 	const grid = $('#grid');
 	grid.classList.remove('has-sel');
+	// thousands of nodes: small cells without labels (the name is in the
+	// tooltip and the side panel), unless asked otherwise
+	if (!compactChosen) $('#compact').checked = st.names.length > 400;
+	grid.classList.toggle('compact', $('#compact').checked);
 	grid.innerHTML = st.names.map((n, i) => `<div class="c v-pend" data-i="${i}">${esc(n)}</div>`).join('');
 	st.cells = Array.from(grid.children);
 	$('#no-nodes').classList.toggle('hidden', st.names.length > 0);
@@ -507,6 +511,11 @@ $('#kind').addEventListener('change', () => {
 	writeHash();
 });
 $('#refresh').addEventListener('click', () => readAll());
+let compactChosen = false;
+$('#compact').addEventListener('change', () => {
+	compactChosen = true;
+	$('#grid').classList.toggle('compact', $('#compact').checked);
+});
 $('#actions').addEventListener('click', (ev) => {
 	const b = ev.target.closest('button[data-action]');
 	if (!b) return;
