@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import { test, newPage, login, check, shot } from './lib.mjs';
 
 const DEFAULT_PLAN = `# a plan made by the browser test
-host wsrv address=10.231.99.1 platform=ganesha
-host wcli address=10.231.99.2 platform=linux
+host wsrv address=127.0.99.1 platform=ganesha
+host wcli address=127.0.99.2 platform=linux
 export wsrv:/srv/home wcli(rw)
 import wcli:/home wsrv:/srv/home rw
 `;

@@ -67,7 +67,15 @@ function renderDir(d, flash = new Set()) {
 	document.body.dataset.view = 'dir';
 }
 
+let shownFile = null;
 function renderFile(f) {
+	if (shownFile !== view.path) {
+		// another file: its own write box
+		$('#write-result').textContent = '';
+		delete $('#write-result').dataset.rc;
+		$('#write-text').value = '';
+		shownFile = view.path;
+	}
 	$('#file-path').textContent = '/' + (f.path || view.path);
 	$('#file-status').innerHTML = statusBadge(f.status, f.rc);
 	const ageEl = $('#file-age');
