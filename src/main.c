@@ -191,7 +191,7 @@ static int setup_state(struct sysman *sm)
 		fprintf(stderr, "sysmand: database '%s': %s\n", sm->conf.db, err);
 		return r;
 	}
-	r = audit_open(sm->conf.audit_log);
+	r = auditlog_open(sm->conf.audit_log);
 	if (r < 0) {
 		fprintf(stderr, "sysmand: audit_log '%s': %s\n", sm->conf.audit_log, strerror(-r));
 		return r;
@@ -245,7 +245,7 @@ static void teardown(struct sysman *sm)
 	inode_table_release(sm);
 	ids_store_free(sm->ids);
 	inventory_close(sm->inv);
-	audit_close();
+	auditlog_close();
 	conf_release(&sm->conf);
 	free(sm->state_dir);
 	free(sm->bin_dir);

@@ -207,7 +207,7 @@ static void call_done(void *arg, const struct agent_result *res)
 			"agent '%s' for '%s' (%s, %s): %d %s", x->exec, x->path, agent_op_name(x->op),
 			agent_kind_name(x->kind), res->rc, res->message);
 	snprintf(op, sizeof(op), "agent.%s", agent_op_name(x->op));
-	audit_log(x->uid, x->pid, op, x->path, res->rc, "agent=%s via=%s ms=%.1f queued_ms=%ld bytes=%zu%s",
+	auditlog(x->uid, x->pid, op, x->path, res->rc, "agent=%s via=%s ms=%.1f queued_ms=%ld bytes=%zu%s",
 		  x->exec, agent_kind_name(x->kind), res->ms, res->queued_ms, res->out->len,
 		  res->truncated ? " truncated" : "");
 	x->done(x->arg, res);

@@ -89,6 +89,14 @@ struct conf {
 	bool pass_password_in_argv;
 	char *log_level;
 	int max_threads;
+	char *web_listen;     /* sysman-web: ADDR:PORT */
+	char *web_root;       /* sysman-web: the pages */
+	char *web_tls_cert;   /* PEM files; both or neither; required off loopback */
+	char *web_tls_key;
+	char *web_pam_service;
+	int web_session_ttl;  /* seconds a session lives unused */
+	long web_max_body;    /* bytes of a request body */
+	int web_login_limit;  /* failed log-ins per address or user in 10 minutes */
 	struct agent_user agent_user;   /* name "" (default): the daemon's user */
 
 	struct cache_rule *cache;

@@ -618,7 +618,7 @@ static void member_start_write(struct nodes_job *job, struct member *m)
 	if (m->state != M_OK || !m->in)
 		return;
 	r = write_backing(sm, m->path, buf_str(&fh->in), fh->in.len);
-	audit_log(ctx->uid, ctx->pid, "write", m->path, -r, "through=%s/%s/%s", NODES_DIR, fh->set,
+	auditlog(ctx->uid, ctx->pid, "write", m->path, -r, "through=%s/%s/%s", NODES_DIR, fh->set,
 		  fh->file);
 	if (r < 0) {
 		log_err("'%s': cannot store what was written: %s", m->path, strerror(-r));
@@ -658,7 +658,7 @@ static void report_denied(struct nodes_job *job)
 		if (denied++ < DENIED_LOG_MAX)
 			log_notice("'%s': uid %u may not write it (through '%s/%s/%s'); the other members go on",
 				   m->path, (unsigned)ctx->uid, NODES_DIR, job->fh->set, job->fh->file);
-		audit_log(ctx->uid, ctx->pid, "write", m->path, EACCES, "through=%s/%s/%s", NODES_DIR,
+		auditlog(ctx->uid, ctx->pid, "write", m->path, EACCES, "through=%s/%s/%s", NODES_DIR,
 			  job->fh->set, job->fh->file);
 		note_put(ctx->uid, m->path, EACCES, "permission denied");
 	}

@@ -278,7 +278,7 @@ static void audit_change(fuse_req_t req, struct sm_inode *dir, const char *name,
 		vsnprintf(extra, sizeof(extra), fmt, ap);
 		va_end(ap);
 	}
-	audit_log(ctx->uid, ctx->pid, op, path, err, "%s", extra);
+	auditlog(ctx->uid, ctx->pid, op, path, err, "%s", extra);
 }
 
 /* ---- attributes ---- */

@@ -327,7 +327,7 @@ void sm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 
 		if (dir_path(sm, dir, name, dpath, path, sizeof(path)) < 0)
 			str_copy(path, sizeof(path), "?");
-		audit_log(ctx->uid, ctx->pid, "create", path, r, "mode=%04o", (unsigned)(mode & 07777));
+		auditlog(ctx->uid, ctx->pid, "create", path, r, "mode=%04o", (unsigned)(mode & 07777));
 	}
 	if (fd < 0) {
 		fuse_reply_err(req, r);
@@ -464,7 +464,7 @@ static void flush_written(struct sysman *sm, fuse_req_t req, struct sm_inode *in
 		fuse_reply_err(req, 0);
 		return;
 	}
-	audit_log(ctx->uid, ctx->pid, "write", path, 0, NULL);
+	auditlog(ctx->uid, ctx->pid, "write", path, 0, NULL);
 	if (!sm_agent_for(sm, path, AGENT_WRITE)) {
 		fuse_reply_err(req, 0);
 		return;

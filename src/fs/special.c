@@ -215,7 +215,7 @@ void special_write(struct sysman *sm, fuse_req_t req, struct sm_fh *fh,
 				fuse_reply_err(req, ENOMEM);
 				return;
 			}
-			audit_log(ctx->uid, ctx->pid, "write", "/discover_master", 0, NULL);
+			auditlog(ctx->uid, ctx->pid, "write", "/discover_master", 0, NULL);
 			discover_run(sm, req, text, (size_t)n, ctx->uid, ctx->pid);
 			free(text);
 			return;
@@ -250,11 +250,11 @@ static void flush_ids(struct sysman *sm, fuse_req_t req, struct sm_inode *in, st
 		fh->failed = true;
 		log_warn("ids '%s': line %d refused: %s; credentials unchanged", path, line,
 			 why ? why : strerror(-r));
-		audit_log(ctx->uid, ctx->pid, "ids.write", path, -r, NULL);
+		auditlog(ctx->uid, ctx->pid, "ids.write", path, -r, NULL);
 		fuse_reply_err(req, -r);
 		return;
 	}
-	audit_log(ctx->uid, ctx->pid, "ids.write", path, 0, NULL);
+	auditlog(ctx->uid, ctx->pid, "ids.write", path, 0, NULL);
 	{
 		/* touch the file so its mtime says when credentials changed */
 		struct timespec ts[2] = { { 0, UTIME_OMIT }, { 0, UTIME_NOW } };
@@ -278,7 +278,7 @@ void special_release(struct sysman *sm, struct sm_inode *in, struct sm_fh *fh)
 		return;
 	dir_of(path, dir, sizeof(dir));
 	ids_store_set(sm->ids, dir, "", 0, false, &line, &why);
-	audit_log(0, 0, "ids.clear", path, 0, NULL);
+	auditlog(0, 0, "ids.clear", path, 0, NULL);
 }
 
 void special_flush(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struct sm_fh *fh)
@@ -303,7 +303,7 @@ void special_flush(struct sysman *sm, fuse_req_t req, struct sm_inode *in, struc
 			fuse_reply_err(req, EINVAL);
 			return;
 		}
-		audit_log(ctx->uid, ctx->pid, "write", "/discover_master", 0, NULL);
+		auditlog(ctx->uid, ctx->pid, "write", "/discover_master", 0, NULL);
 		fh->done = fh->in.len;
 		discover_run(sm, req, tail, 0, ctx->uid, ctx->pid);
 	}

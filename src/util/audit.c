@@ -28,7 +28,7 @@ static void mkparents(const char *path)
 		}
 }
 
-int audit_open(const char *path)
+int auditlog_open(const char *path)
 {
 	if (!path || !*path)
 		return 0;
@@ -37,14 +37,14 @@ int audit_open(const char *path)
 	return audit_fd < 0 ? -errno : 0;
 }
 
-void audit_close(void)
+void auditlog_close(void)
 {
 	if (audit_fd >= 0)
 		close(audit_fd);
 	audit_fd = -1;
 }
 
-void audit_log(uid_t uid, pid_t pid, const char *op, const char *path, int rc,
+void auditlog(uid_t uid, pid_t pid, const char *op, const char *path, int rc,
 	       const char *fmt, ...)
 {
 	char line[2048], when[40];

@@ -268,3 +268,128 @@ def in_sysman(s, script, cwd="/", check=True, timeout=120):
                 os.rmdir("/sysman")
             except OSError:
                 pass
+
+
+# ---------------------------------------------------------------- web
+SYSMAN_WEB = os.path.join(BUILD, "src", "sysman-web")
+WEB_GROUP = "ops"
+WEB_USERS = {"smweb-alice": True, "smweb-bob": False}    # name -> in WEB_GROUP
+
+
+@pytest.fixture(scope="session")
+def web_users():
+    """System users with passwords for PAM log-ins: smweb-alice in group
+    ops, smweb-bob not.  Removed at the end (the group too, if made here)."""
+    import secrets
+    made_group = subprocess.run(["getent", "group", WEB_GROUP], capture_output=True).returncode != 0
+    if made_group:
+        subprocess.run(["groupadd", WEB_GROUP], check=True)
+    users = {}
+    try:
+        for name, in_group in WEB_USERS.items():
+            subprocess.run(["userdel", name], capture_output=True)
+            cmd = ["useradd", "-M", "-N", "-d", "/nonexistent", "-s", "/usr/sbin/nologin"]
+            if in_group:
+                cmd += ["-G", WEB_GROUP]
+            subprocess.run(cmd + [name], check=True)
+            pw = "pw-" + secrets.token_hex(8)
+            subprocess.run(["chpasswd"], input=f"{name}:{pw}\n", text=True, check=True)
+            import pwd
+            users[name] = {"password": pw, "uid": pwd.getpwnam(name).pw_uid}
+        import grp
+        users["gid_ops"] = grp.getgrnam(WEB_GROUP).gr_gid
+        yield users
+    finally:
+        for name in WEB_USERS:
+            subprocess.run(["userdel", name], capture_output=True)
+        if made_group:
+            subprocess.run(["groupdel", WEB_GROUP], capture_output=True)
+
+
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+class Web:
+    """sysman-web over a started Sysman, on a free loopback port."""
+
+    def __init__(self, s, extra=""):
+        self.s = s
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.logfile = os.path.join(s.base, "web.log")
+        self.extra = extra
+        self.proc = None
+
+    def start(self, wait=True):
+        with open(self.s.conf) as f:
+            text = f.read()
+        lines = [f"web_listen = 127.0.0.1:{self.port}", f"web_root = {ROOT}/web"]
+        lines += [x.strip() for x in textwrap.dedent(self.extra).splitlines() if x.strip()]
+        # top-level keys go before the first [section]
+        i = text.find("\n[")
+        text = (text + "\n" + "\n".join(lines) + "\n") if i < 0 else \
+            (text[:i] + "\n" + "\n".join(lines) + "\n" + text[i:])
+        with open(self.s.conf, "w") as f:
+            f.write(text)
+        log = open(self.logfile, "a")
+        self.proc = subprocess.Popen([SYSMAN_WEB, "-c", self.s.conf, "-v"], stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        if not wait:
+            return self
+        import socket
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"sysman-web exited {self.proc.returncode}: {self.log()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("sysman-web did not listen: " + self.log())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def log(self):
+        try:
+            with open(self.logfile) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+
+@pytest.fixture
+def make_web():
+    """make_web(sysman, extra_conf="") -> a started Web; stopped by PID at the end."""
+    made = []
+
+    def make(s, extra="", start=True):
+        w = Web(s, extra)
+        made.append(w)
+        if start:
+            w.start()
+        return w
+
+    yield make
+    reports = []
+    for w in made:
+        w.stop()
+        log = w.log()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                i = log.index(marker)
+                reports.append(log[max(0, i - 200):i + 3000])
+    assert not reports, "sanitizer report from sysman-web:\n" + "\n".join(reports)

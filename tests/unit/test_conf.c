@@ -554,14 +554,14 @@ static void test_agent_user(void **state)
 	expect_error(f, "[agent_user]\na =\n", 2);
 }
 
-/* Keys of the design this build does not serve are refused by name, and a
- * database URL is not taken for a file name. */
+/* A database URL is not taken for a file name; unknown keys are named;
+ * the web keys are checked like the others. */
 static void test_refused_keys(void **state)
 {
 	struct fix *f = *state;
 
-	expect_error(f, "web_listen = 127.0.0.1:8089\n", 1);
-	assert_non_null(strstr(f->err, "not built yet"));
+	expect_error(f, "web_session_ttl = 5\n", 1);
+	expect_error(f, "web_login_limit = 0\n", 1);
 	expect_error(f, "db = postgresql://u@h/d\n", 1);
 	assert_non_null(strstr(f->err, "PostgreSQL"));
 	expect_error(f, "\n\nno_such_key = 1\n", 3);
