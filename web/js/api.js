@@ -155,6 +155,8 @@ export function watch(prefixes, onChange, onState = () => {}) {
 			onChange(d);
 		}
 	});
+	// the server dropped events for us (a slow page): read everything again
+	es.addEventListener('overflow', () => onState('live', true));
 	es.onopen = () => { onState('live', down); down = false; };
 	es.onerror = () => {
 		down = true;
