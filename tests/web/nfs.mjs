@@ -97,7 +97,11 @@ test('nfs deploy: dry run, then deploy now with its progress, every host in its 
 	await page.click('#deploy-dry');
 	await page.waitForFunction(() => document.querySelector('#deploy-result').dataset.state !== 'running' &&
 		document.querySelector('#deploy-result').dataset.state, null, { timeout: 120000 });
-	check(/dry-run/.test(await page.textContent('#deploy-head')), `the dry run is shown: ${await page.textContent('#deploy-head')}`);
+	await page.waitForFunction(() => /^deployment \d+ dry-run /.test(document.querySelector('#deploy-head').textContent));
+	const dry = await page.$$eval('#deploy-table tbody tr', (trs) => trs.map((t) => [t.dataset.host, t.dataset.state]));
+	console.log(`  # dry run: ${JSON.stringify(dry)}`);
+	check(dry.length > 0 && dry.every(([, s]) => ['would-change', 'unchanged', 'failed'].includes(s)), 'the dry run has a row per host');
+	await shot(page, 'nfs-deploy-dry-run');
 
 	// record every state the rows go through, and the activity lines
 	await page.evaluate(() => {
@@ -126,7 +130,7 @@ test('nfs deploy: dry run, then deploy now with its progress, every host in its 
 	if (site) {
 		check(/ done$/.test(head.trim()), `the deployment is done: ${head}`);
 		check(rows.every(([, s]) => s === 'deployed' || s === 'unchanged'), 'every host is deployed or unchanged');
-		check(seen.some((s) => /waiting/.test(s)) && seen.some((s) => /write|run|change/.test(s)),
+		check(seen.some((s) => /waiting/.test(s)) && seen.some((s) => /working (writing|running|reading) /.test(s)),
 			'progress was shown while the deployment ran (hosts waiting, then the runner at work on them)');
 	}
 	await shot(page, 'nfs-deploy');

@@ -214,7 +214,7 @@ const deploy = {
 function parseDeploy(text) {
 	const out = { heads: [], rows: new Map(), hosts: [], other: [] };
 	for (const l of lines(text)) {
-		if (/^deployment\s/.test(l)) { out.heads.push(l.trim()); continue; }
+		if (/^deployment\s/.test(l) || /^no deployment/.test(l)) { out.heads.push(l.trim()); continue; }
 		const m = /^(\S+)\s+(\S+)\s?(.*)$/.exec(l);
 		if (!m || l.startsWith('#')) { out.other.push(l); continue; }
 		if (!out.rows.has(m[1])) out.hosts.push(m[1]);
@@ -228,22 +228,25 @@ function renderDeploy() {
 	head.innerHTML = deploy.head ? esc(deploy.head).replace(/\b(done|partial|failed|interrupted|cancelled|scheduled|running|dry-run)\b/g, '<span class="ds-$1">$1</span>') : '';
 	const tb = $('#deploy-table tbody');
 	tb.innerHTML = deploy.hosts.map((h) => {
-		const r = deploy.rows.get(h) || { state: deploy.running ? 'waiting' : '', detail: '' };
 		const act = deploy.running ? deploy.activity.get(h) : null;
+		const r = deploy.rows.get(h) || { state: deploy.running ? (act ? 'working' : 'waiting') : '', detail: '' };
 		const detail = esc(r.detail) + (act ? ` <span class="muted spinner">${esc(act)}</span>` : '');
 		return `<tr data-host="${esc(h)}" data-state="${esc(r.state)}"><td>${esc(h)}</td>` +
 			`<td class="state ds-${esc(r.state)}">${esc(r.state)}</td><td>${detail}</td></tr>`;
 	}).join('');
 }
 
+let deploySeq = 0;
 async function loadDeploy() {
+	const seq = ++deploySeq;
 	const d = await read(`${NFS}/deploy`);
+	if (seq !== deploySeq) return;       // a deployment started meanwhile
 	const p = parseDeploy(d.content);
 	deploy.head = p.heads.join(' \u00b7 ') || (lines(d.content)[0] ?? '');
 	deploy.rows = p.rows;
-	// hosts of the plan first (from generated/), then any other the deployment names
-	const known = new Set(deploy.hosts);
-	for (const h of p.hosts) if (!known.has(h)) deploy.hosts.push(h);
+	// the hosts the deployment names, then the other plan hosts (generated/)
+	// (in the deployment's order: servers first)
+	deploy.hosts = [...p.hosts, ...deploy.hosts.filter((h) => !p.hosts.includes(h))];
 	renderDeploy();
 	const raw = $('#deploy-raw');
 	raw.textContent = p.other.join('\n');
@@ -282,7 +285,9 @@ async function startDeploy(what) {
 	for (const b of buttons) b.disabled = true;
 	result.innerHTML = `<span class="spinner muted">${esc(body)}: running</span>`;
 	result.dataset.state = 'running';
+	let state = 'error';
 	deploy.running = true;
+	deploySeq++;                         // a read of the last one still on its way is void
 	deploy.activity.clear();
 	deploy.rows = new Map();
 	const hosts = await planHosts();
@@ -294,19 +299,20 @@ async function startDeploy(what) {
 	try {
 		const r = await api.put(`${NFS}/deploy`, body + '\n');
 		result.innerHTML = `${esc(body)}: ${statusBadge(r.status, r.rc)}`;
-		result.dataset.state = 'done';
 		result.dataset.rc = r.rc ?? '';
+		state = 'done';
 	} catch (e) {
 		result.innerHTML = `<span class="badge st-fail">${esc(body)}: ${esc(e.message)}</span>`;
-		result.dataset.state = 'error';
 		showError($('#error'), e);
 	} finally {
 		deploy.running = false;
 		guard.endWrite(`${NFS}/deploy`);
-		for (const b of buttons) b.disabled = false;
-		document.body.dataset.deploy = 'done';
 	}
+	// the final states, then the buttons again
 	await loadDeploy().catch((e) => showError($('#error'), e));
+	for (const b of buttons) b.disabled = false;
+	result.dataset.state = state;
+	document.body.dataset.deploy = 'done';
 	loaded.monitor = false;
 }
 
@@ -497,7 +503,8 @@ function onChange(ev) {
 	if (m) {
 		// the deployment at work on a host: shown while ours runs
 		if (deploy.running && !m[2].endsWith('.status')) {
-			deploy.activity.set(m[1], `${ev.op || 'change'} ${m[2]}`);
+			const verb = { write: 'writing', 'agent.write': 'running', 'agent.read': 'reading' }[ev.op] || ev.op || 'changing';
+			deploy.activity.set(m[1], `${verb} ${m[2]}`);
 			renderDeploy();
 		}
 		return;
