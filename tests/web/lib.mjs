@@ -1,7 +1,7 @@
 // lib.mjs - what the browser tests share: Debian's Chromium driven by
 // playwright-core (no browser download), the log-in, screenshots, a tiny
-// runner that prints "ok - NAME" / "not ok - NAME" and a closing
-// "N passed, M failed" line.
+// runner that prints "ok - NAME" / "not ok - NAME" / "ok - NAME # SKIP
+// why" and a closing "N passed, M failed, K skipped" line.
 //
 // Environment:
 //   BASE_URL   the sysman-web address, e.g. http://127.0.0.1:8089/ (required)
@@ -27,6 +27,7 @@ export function need(name) {
 }
 
 export class Failure extends Error {}
+export class Skip extends Error {}
 
 export function check(cond, msg) {
 	if (!cond) throw new Failure(msg);
@@ -96,7 +97,7 @@ export async function run(filter = []) {
 		console.error('BASE_URL, USER and PASSWORD must be set');
 		process.exit(2);
 	}
-	let passed = 0, failed = 0;
+	let passed = 0, failed = 0, skipped = 0;
 	const chosen = tests.filter((t) => !filter.length || filter.some((f) => t.name.includes(f)));
 	for (const t of chosen) {
 		const t0 = Date.now();
@@ -107,6 +108,11 @@ export async function run(filter = []) {
 			passed++;
 			console.log(`ok - ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 		} catch (e) {
+			if (e instanceof Skip) {
+				skipped++;
+				console.log(`ok - ${t.name} # SKIP ${e.message}`);
+				continue;
+			}
 			failed++;
 			console.log(`not ok - ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 			console.log('  ' + String(e && (e instanceof Failure ? e.message : e.stack) || e).split('\n').join('\n  '));
@@ -121,6 +127,6 @@ export async function run(filter = []) {
 		}
 	}
 	if (browserP) await (await browserP).close();
-	console.log(`${passed} passed, ${failed} failed`);
+	console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 	return failed === 0;
 }

@@ -6,8 +6,11 @@
 //              that need not exist; deploy then reports them unreachable)
 //   NFS_SITE   "1" when the plan's hosts are live devices: deploy must
 //              then leave every host deployed or unchanged
+//   NFS_DOWN   a "host daemon" whose daemon was stopped after the deploy
+//              (e.g. "srv1 nfs-ganesha"): the diagnosis must show it as
+//              daemon-down, and Apply must restart it (else that test skips)
 import fs from 'node:fs';
-import { test, newPage, login, check, shot } from './lib.mjs';
+import { test, newPage, login, check, shot, Skip } from './lib.mjs';
 
 const DEFAULT_PLAN = `# a plan made by the browser test
 host wsrv address=127.0.99.1 platform=ganesha
@@ -152,4 +155,31 @@ test('nfs observed, diagnosis, topology and report are shown', async () => {
 	check(svg === 1 || !site, 'the topology graph is drawn');
 	check((await page.textContent('#report')).includes('server '), 'the report has a line per server');
 	await shot(page, 'nfs-topology');
+});
+
+test('nfs apply: a daemon-down finding applied from the page goes away', async () => {
+	const down = process.env.NFS_DOWN;
+	if (!down) throw new Skip('NFS_DOWN is not set (no daemon was stopped)');
+	const page = await newPage({ width: 1280, height: 900 });
+	await login(page, 'nfs.html#monitor');
+	const row = `#diag-table tr[data-rule="daemon-down"]`;
+	await page.waitForSelector(row, { timeout: 120000 });
+	const subject = await page.textContent(`${row} td:nth-child(3)`);
+	check(subject.trim() === down, `the finding names ${down}: ${subject}`);
+	await shot(page, 'nfs-diagnosis');
+	await page.click(`${row} button[data-apply]`);
+	await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+	await page.locator('#confirm-dialog button.ok').click();
+	await page.waitForFunction(() => document.querySelector('#diag-result').dataset.rc !== undefined, null, { timeout: 120000 });
+	const rc = await page.getAttribute('#diag-result', 'data-rc');
+	check(rc === '0', `apply returned rc 0: ${await page.textContent('#diag-result')}`);
+	// the diagnosis read after the apply; once more if the daemon was slow
+	for (let i = 0; i < 2; i++) {
+		await page.waitForFunction(() => /finding/.test(document.querySelector('#diag-result').textContent), null, { timeout: 120000 });
+		if (await page.locator(row).count() === 0) break;
+		await page.click('#diag-reload');
+		await page.waitForFunction(() => document.querySelector('#diag-result .spinner') === null, null, { timeout: 120000 });
+	}
+	check(await page.locator(row).count() === 0, 'no daemon-down finding is left');
+	await shot(page, 'nfs-diagnosis-applied');
 });

@@ -192,7 +192,7 @@ async function showGenHost(host) {
 	if (genHost !== host) return;
 	box.innerHTML = got.map(([f, x]) => `<div class="gen-file" data-file="${esc(f)}"><h3>${esc(f)} ` +
 		(x.error ? `<span class="badge st-fail">${esc(x.error.message)}</span>` : statusBadge(x.status, x.rc)) +
-		`</h3><pre class="content">${esc(x.content ?? '')}</pre></div>`).join('') ||
+		`</h3><pre class="content${x.content ? '' : ' empty'}">${esc(x.content ?? '')}</pre></div>`).join('') ||
 		'<p class="muted">No files for this host.</p>';
 }
 
@@ -348,7 +348,7 @@ async function loadDiagnosis() {
 	const o = $('#diag-other');
 	o.textContent = p.other.join('\n');
 	o.classList.toggle('hidden', p.other.length === 0);
-	$('#diag-result').innerHTML = `${p.findings.length} finding${p.findings.length === 1 ? '' : 's'} ${statusBadge(d.status, d.rc)}`;
+	$('#diag-result').innerHTML = `${p.findings.length} finding${p.findings.length === 1 ? '' : 's'}; <span class="muted">diagnosis.status</span> ${statusBadge(d.status, d.rc)}`;
 	$('#tab-monitor').dataset.findings = String(p.findings.length);
 }
 
@@ -394,7 +394,7 @@ async function fileBlocks(dir, prefix = '') {
 		}
 		let x;
 		try { x = await read(`${dir}/${e.name}`); } catch (err) { x = { content: '', status: err.message, rc: err.errno ?? -1 }; }
-		html += `<h3>${esc(prefix + e.name)} ${statusBadge(x.status, x.rc)}</h3><pre class="content">${esc(x.content ?? '')}</pre>`;
+		html += `<h3>${esc(prefix + e.name)} ${statusBadge(x.status, x.rc)}</h3><pre class="content${x.content ? '' : ' empty'}">${esc(x.content ?? '')}</pre>`;
 	}
 	return html;
 }
