@@ -57,7 +57,8 @@ export function statusBadge(status, rc) {
 
 // "12 s ago" from seconds since the epoch.
 export function age(mtime, now = Date.now() / 1000) {
-	if (mtime === null || mtime === undefined) return '';
+	if (mtime === null || mtime === undefined || mtime === '') return '';
+	if (Number(mtime) <= 0) return 'never';       // no agent has refreshed it yet
 	let d = Math.max(0, Math.round(now - mtime));
 	if (d < 60) return `${d} s ago`;
 	d = Math.floor(d / 60);
@@ -72,6 +73,7 @@ export function age(mtime, now = Date.now() / 1000) {
 export function tickAges(root = document) {
 	const now = Date.now() / 1000;
 	for (const el of root.querySelectorAll('[data-mtime]')) {
+		if (el.dataset.mtime === '') continue;
 		const m = Number(el.dataset.mtime);
 		if (Number.isFinite(m)) el.textContent = age(m, now);
 	}
