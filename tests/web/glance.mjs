@@ -6,7 +6,7 @@
 // or a [cache] model for power) to measure the page, not the BMCs.
 //   node glance.mjs     BASE_URL, WEB_USER/USER, PASSWORD as for run.mjs;
 //   GLANCE_KIND (default servers), GLANCE_RUNS (default 5)
-import { newPage, login, env, browser } from './lib.mjs';
+import { newPage, login, env, browser, shot } from './lib.mjs';
 
 const kind = process.env.GLANCE_KIND || 'servers';
 const runs = Number(process.env.GLANCE_RUNS || 5);
@@ -34,6 +34,11 @@ for (let i = 0; i < runs + 1; i++) {
 	grid.push(r.grid);
 	power.push(r.power);
 }
+// pictures of the grid (SHOT_DIR): by power, then by temperature
+await shot(page, 'cluster-glance-power');
+await page.selectOption('#colour', 'temperature');
+await page.waitForTimeout(100);
+await shot(page, 'cluster-glance-temperature');
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 console.log(JSON.stringify({ kind, nodes, runs, grid_ms_median: med(grid), power_ms_median: med(power) }));
 await (await browser()).close();
