@@ -73,7 +73,7 @@ def test_browser_login_browse_power(cluster, make_web, web_users):
     assert bmcs, "discovery found no BMC"
     for b in bmcs:                          # the files exist once listed; power on
         s.read(f"systems/bmcs/{b}/power")
-    give_ops(s, "systems/bmcs")
+    give_ops(s, "systems/bmcs", "systems/servers")
     w = make_web(s)
     out = browser_tests(w, web_users, ["log-in:", "browse:", "cluster:"],
                         env={"POWER_KIND": "bmcs", "POWER_NODE": bmcs[0]})

@@ -81,3 +81,30 @@ test('cluster: a node set that names no device, and a malformed one, say so', as
 	await page.click('#select');
 	await page.locator('#error').waitFor({ state: 'visible' });
 });
+
+test('cluster: a command on a node set, confirmed; each node\'s result, then its output in the side panel', async () => {
+	const ckind = process.env.COMMAND_KIND || 'servers';
+	const page = await newPage({ width: 1280, height: 900 });
+	await login(page, `cluster.html#kind=${ckind}`);
+	await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 120000 });
+	const names = await page.$$eval('#grid .c', (cs) => cs.map((c) => c.textContent));
+	check(names.length >= 2, `systems/${ckind} has at least 2 nodes`);
+	// ctrl-click two cells: the box gets their node set
+	await page.click('#grid .c >> nth=0', { modifiers: ['Control'] });
+	await page.click('#grid .c >> nth=1', { modifiers: ['Control'] });
+	const set = await page.inputValue('#nodeset');
+	check(await page.locator('#grid .c.sel').count() === 2, `two cells selected (${set})`);
+	await page.fill('#command', 'echo web-test-$((6*7)); uptime');
+	await page.click('#actions button[data-action="command"]');
+	await page.locator('#confirm-dialog').waitFor({ state: 'visible' });
+	check((await page.textContent('#confirm-dialog')).includes('2 nodes'), 'the confirmation counts 2 nodes');
+	await page.locator('#confirm-dialog button.ok').click();
+	await page.waitForFunction(() => document.querySelector('#results-panel').dataset.state === 'done', null, { timeout: 120000 });
+	const rows = await page.$$eval('#results li', (lis) => lis.map((l) => [l.dataset.node, l.className]));
+	check(rows.length === 2 && rows.every(([, c]) => c !== 'st-fail'), `a result line per node, none failed: ${JSON.stringify(rows)}`);
+	// the output comes with the end of each run (an event), shown for the node clicked
+	await page.click('#grid .c >> nth=0');
+	await page.waitForFunction(() => /web-test-42/.test(document.querySelector('#detail').textContent), null, { timeout: 120000 });
+	check(/load average/.test(await page.textContent('#detail')), 'the side panel shows the command\'s output');
+	await shot(page, 'cluster-command');
+});

@@ -13,6 +13,7 @@ import { $, esc, startPage, statusBadge, natural, SelfGuard, Coalescer, Live, co
 import { fold } from './nodeset.js';
 
 const WANTED = ['power', 'temperature', 'uptime'];    // read when the devices have them
+const ACTED = ['command'];                            // written by the actions, read on news
 
 const st = {
 	kind: null,
@@ -172,6 +173,12 @@ function renderDetail() {
 		html += `<dt>${esc(p)}</dt><dd>${r ? esc(v.length > 200 ? v.slice(0, 200) + '...' : v) + ' ' + statusBadge(r.s, r.rc) : '<span class="muted">not read yet</span>'}</dd>`;
 	}
 	if (upProp()) html += `<dt>up/down</dt><dd>${st.vals[upProp()][i] ? (upClass(i) === 'v-up' ? 'up' : 'down') : '<span class="muted">not known yet</span>'}</dd>`;
+	for (const p of ACTED) {
+		const r = st.vals[p][i];
+		if (!r) continue;
+		const v = String(r.c ?? '').trim();
+		html += `<dt>${esc(p)}</dt><dd>${statusBadge(r.s, r.rc)}<pre class="content">${esc(v.length > 2000 ? v.slice(0, 2000) + '...' : v)}</pre></dd>`;
+	}
 	const l = st.last[i];
 	html += `<dt>last status</dt><dd>${l ? statusBadge(l.s ?? '', l.rc) + ` <span class="muted">${esc(l.what)}</span>` : '<span class="muted">none</span>'}</dd>`;
 	html += `</dl><p><a href="tree.html#${esc(api.encodePath(st.base + '/' + name))}">open ${esc(name)} in the tree</a></p>`;
@@ -198,14 +205,17 @@ function apply(prop, results) {
 	}
 }
 
-// Reads one property of the nodes the set names ('*' = all).
-async function readProp(prop, set, seq = st.seq) {
-	guard.begin('prop:' + prop);
+// Reads one property of the nodes the set names ('*' = all).  The agent
+// runs this causes come back as events: those of the paths read (names
+// given), or of the whole property (a '*' read), are ours for a while.
+async function readProp(prop, set, seq = st.seq, names = null) {
+	const keys = names ? names.map((n) => `${st.base}/${n}/${prop}`) : ['prop:' + prop];
+	for (const k of keys) guard.begin(k);
 	try {
 		const r = await api.batchGet(`${st.base}/${set}/${prop}`);
 		if (seq === st.seq) apply(prop, r.results);
 	} finally {
-		guard.end('prop:' + prop);
+		for (const k of keys) guard.end(k);
 	}
 }
 
@@ -252,7 +262,7 @@ async function loadKind(kind) {
 	st.names = (d.entries || []).filter((e) => e.type === 'dir' || e.type === 'link').map((e) => e.name).sort(natural);
 	st.index = new Map(st.names.map((n, i) => [n, i]));
 	st.vals = {};
-	for (const p of WANTED) st.vals[p] = new Array(st.names.length);
+	for (const p of [...WANTED, ...ACTED]) st.vals[p] = new Array(st.names.length);
 	st.last = new Array(st.names.length);
 	st.act = new Array(st.names.length).fill('');
 	st.sel = null;
@@ -434,7 +444,7 @@ const reread = new Coalescer(async (props) => {
 		if (!names.length) continue;
 		try {
 			if (names.length === 1) await readOne(prop, names[0]);
-			else await readProp(prop, fold(names));
+			else await readProp(prop, fold(names), st.seq, names);
 		} catch (e) {
 			console.warn('re-read of', prop, e);
 		}
@@ -454,18 +464,13 @@ function onChange(ev) {
 	let prop = parts[st.depth + 1];
 	if (prop.endsWith('.status')) prop = prop.slice(0, -7);
 	if (!st.index.has(name)) { relist.add('list'); return; }
-	if (!st.props.includes(prop)) {
-		// a file the grid does not show (command, ...): its .status is news
-		if (parts[st.depth + 1].endsWith('.status') && ev.op !== 'write' && !guard.mine(ev)) {
-			const i = st.index.get(name);
-			api.get(ev.path.slice(0, -7)).then((f) => {
-				st.last[i] = { s: f.status, rc: f.rc, what: prop };
-				queuePaint(i);
-			}).catch(() => {});
-		}
-		return;
-	}
-	if (guard.mine(ev, 'prop:' + prop)) return;
+	// a file of an action (command): its news is the end of its agent's run
+	// (the audit log's agent.write), read in bursts like the values
+	const acted = ACTED.includes(prop);
+	if (!st.props.includes(prop) && !acted) return;
+	if (acted && ev.op === 'write') return;
+	// (reading a command file runs no agent: nothing of ours to ignore)
+	if (!acted && guard.mine(ev, 'prop:' + prop)) return;
 	if (!changed.has(prop)) changed.set(prop, new Set());
 	changed.get(prop).add(name);
 	reread.add(prop);
