@@ -558,21 +558,6 @@ static enum MHD_Result static_answer(struct web *w, struct MHD_Connection *c, co
 
 /* --- dispatch --- */
 
-static bool raw_path_ok(const char *raw)
-{
-	const char *q = strchr(raw, '?');
-	size_t n = q ? (size_t)(q - raw) : strlen(raw);
-
-	for (size_t i = 0; i + 2 < n; i++)
-		if (raw[i] == '%') {
-			char h[3] = { raw[i + 1], raw[i + 2], 0 };
-
-			if (!strcasecmp(h, "2f") || !strcasecmp(h, "00") || !strcasecmp(h, "5c"))
-				return false;
-		}
-	return true;
-}
-
 static enum MHD_Result route(struct web *w, struct MHD_Connection *c, struct req *rq,
 			     const char *url, const char *method)
 {
@@ -580,7 +565,7 @@ static enum MHD_Result route(struct web *w, struct MHD_Connection *c, struct req
 	struct web_session s;
 	int r;
 
-	if (rq->raw_uri && !raw_path_ok(rq->raw_uri))
+	if (rq->raw_uri && !web_url_path_ok(rq->raw_uri))
 		return send_code(c, MHD_HTTP_BAD_REQUEST, EINVAL, "encoded '/', '\\' or NUL in the path");
 	if (rq->too_big)
 		return send_code(c, MHD_HTTP_CONTENT_TOO_LARGE, EFBIG, "request body over web_max_body");

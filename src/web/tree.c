@@ -17,42 +17,6 @@
 #include "special/status.h"
 #include "util/buf.h"
 
-int tree_clean_path(const char *in, char *out, size_t outlen)
-{
-	size_t n = 0;
-	const char *p = in;
-
-	if (outlen < 2)
-		return -ENAMETOOLONG;
-	while (*p) {
-		const char *e;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		e = strchr(p, '/');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
-			return -EINVAL;
-		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-				return -EINVAL;
-		if (n + len + 2 > outlen)
-			return -ENAMETOOLONG;
-		if (n)
-			out[n++] = '/';
-		memcpy(out + n, p, len);
-		n += len;
-		p += len;
-	}
-	if (!n)
-		out[n++] = '.';
-	out[n] = '\0';
-	return 0;
-}
-
 int tree_open(const struct web *w, const char *path, int flags)
 {
 	struct open_how how = {

@@ -61,12 +61,17 @@ void cred_restore(void);
 /* Fills u for the system user name.  Returns 0, -ENOENT, or -errno. */
 int cred_lookup(const char *name, struct web_user *u);
 
-/* --- tree.c: the tree through the mount, as the calling thread's user --- */
+/* --- path.c: paths from URLs (pure) --- */
+/* True unless the path part of a raw URL (before '?') holds an encoded
+ * '/', '\\' or NUL (%2F, %5C, %00, any case). */
+bool web_url_path_ok(const char *raw);
 /* Checks and normalises a path below the mount ("a/b/c", "" is the root):
  * no "." or ".." components, no control characters, empty components
  * dropped.  Writes the result to out ("." for the root).  Returns 0,
  * -EINVAL, or -ENAMETOOLONG. */
 int tree_clean_path(const char *in, char *out, size_t outlen);
+
+/* --- tree.c: the tree through the mount, as the calling thread's user --- */
 /* openat2 below the mount point with RESOLVE_BENEATH: a symbolic link or
  * ".." cannot leave the tree (-EXDEV).  Returns an fd or -errno. */
 int tree_open(const struct web *w, const char *path, int flags);

@@ -506,6 +506,10 @@ function onChange(ev) {
 			const verb = { write: 'writing', 'agent.write': 'running', 'agent.read': 'reading' }[ev.op] || ev.op || 'changing';
 			deploy.activity.set(m[1], `${verb} ${m[2]}`);
 			renderDeploy();
+		} else if (!deploy.running && currentTab === 'deploy' && ev.op === 'write') {
+			// a deployment not started here (an "at" one, another user's):
+			// its states, as deploy shows them
+			refresh.add('deploy');
 		}
 		return;
 	}
