@@ -159,7 +159,7 @@ $('#write-box').addEventListener('submit', async (ev) => {
 	guard.beginWrite(path);
 	try {
 		const r = await api.put(path, bytes);
-		out.innerHTML = 'written: ' + statusBadge(r.status ?? '0', r.rc ?? 0);
+		out.innerHTML = 'written' + (r.status === null || r.status === undefined ? '' : ': ' + statusBadge(r.status, r.rc));
 		out.dataset.rc = r.rc ?? '';
 	} catch (e) {
 		out.innerHTML = `<span class="badge st-fail">${esc(e.message)}${e.status ? ' - ' + esc(e.status) : ''}</span>`;
