@@ -29,6 +29,13 @@ for (let i = 0; i < runs + 1; i++) {
 		pending: document.querySelectorAll('#grid .c.v-pend').length,
 	}));
 	nodes = r.nodes;
+	if (i === runs) {
+		// where the last run's time went: the page's own requests
+		const reqs = await page.evaluate(() => performance.getEntriesByType('resource')
+			.filter((e) => /\/api\/|\.js$/.test(e.name))
+			.map((e) => `${decodeURIComponent(e.name.replace(/^.*?\/(api\/|js\/)/, '$1'))} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ms`));
+		console.log('last run, requests (from the start of the navigation): ' + reqs.join('; '));
+	}
 	if (i === 0) { console.log(`warm-up: ${JSON.stringify(r)}`); continue; }   // fills the caches
 	console.log(`run ${i}: ${r.nodes} nodes, grid built at ${r.grid} ms, power shown at ${r.power} ms (${r.pending} cells without a value)`);
 	grid.push(r.grid);

@@ -230,23 +230,79 @@ async function readOne(prop, name) {
 	}
 }
 
-async function readAll() {
-	const seq = st.seq;
+// A '*' read of a property: a batch names only the paths that exist, so
+// a property the devices do not have answers nothing and is dropped.
+async function readWhole(prop, seq, pending = null) {
+	guard.begin('prop:' + prop);
+	try {
+		let r;
+		try {
+			r = await (pending || api.batchGet(`${st.base}/*/${prop}`));
+		} catch (e) {
+			if (e.httpStatus !== 404) throw e;
+			r = { results: [] };
+		}
+		if (seq !== st.seq) return;
+		const results = r.results || [];
+		if (!results.length) {
+			st.props = st.props.filter((p) => p !== prop);
+			renderLegend();
+			queuePaint();
+			return;
+		}
+		apply(prop, results);
+	} finally {
+		guard.end('prop:' + prop);
+	}
+}
+
+async function readAll(seq = st.seq, powerPending = null) {
 	delete document.body.dataset.ready;
 	try {
 		// power first (what the grid shows at once), then the others together
 		if (st.props.includes('power')) {
-			await readProp('power', '*', seq);
+			await readWhole('power', seq, powerPending);
 			// ms since the navigation began: the grid shows every node's power
 			// once this frame is painted (bench: tests/web/glance.mjs)
 			await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 			if (seq === st.seq) document.body.dataset.powerAt = String(Math.round(performance.now()));
 		}
-		await Promise.all(st.props.filter((p) => p !== 'power').map((p) => readProp(p, '*', seq)));
+		await Promise.all(st.props.filter((p) => p !== 'power').map((p) => readWhole(p, seq)));
 	} catch (e) {
-		showError($('#error'), e);
+		if (seq === st.seq) showError($('#error'), e);
 	}
 	if (seq === st.seq) document.body.dataset.ready = '1';
+}
+
+// (Re)builds the grid for these names, keeping what is known of the
+// nodes already there.
+function build(names) {
+	const old = { index: st.index, vals: st.vals, last: st.last, act: st.act, sel: st.sel, focus: st.names[st.focus] };
+	st.names = names;
+	st.index = new Map(names.map((n, i) => [n, i]));
+	const move = (arr) => {
+		const out = new Array(names.length);
+		if (arr && old.index) for (const [n, i] of old.index) if (st.index.has(n)) out[st.index.get(n)] = arr[i];
+		return out;
+	};
+	const vals = {};
+	for (const p of [...WANTED, ...ACTED]) vals[p] = move(old.vals && old.vals[p]);
+	st.vals = vals;
+	st.last = move(old.last);
+	st.act = move(old.act).map((x) => x || '');
+	st.sel = old.sel && old.index ? new Set([...old.sel].map((i) => st.index.get([...old.index.keys()][i])).filter((i) => i !== undefined)) : null;
+	st.focus = old.focus !== undefined && st.index.has(old.focus) ? st.index.get(old.focus) : -1;
+	const grid = $('#grid');
+	grid.classList.toggle('has-sel', !!st.sel);
+	// thousands of nodes: small cells without labels (the name is in the
+	// tooltip and the side panel), unless asked otherwise
+	if (!compactChosen) $('#compact').checked = names.length > 400;
+	grid.classList.toggle('compact', $('#compact').checked);
+	grid.innerHTML = names.map((n, i) => `<div class="c v-pend" data-i="${i}">${esc(n)}</div>`).join('');
+	st.cells = Array.from(grid.children);
+	$('#no-nodes').classList.toggle('hidden', names.length > 0);
+	document.body.dataset.nodes = String(names.length);
+	queuePaint();
 }
 
 async function loadKind(kind) {
@@ -257,44 +313,38 @@ async function loadKind(kind) {
 	showError($('#error'), null);
 	delete document.body.dataset.ready;
 	const t0 = performance.now();
-	const d = await api.get(st.base);
-	if (seq !== st.seq) return;
-	st.names = (d.entries || []).filter((e) => e.type === 'dir' || e.type === 'link').map((e) => e.name).sort(natural);
-	st.index = new Map(st.names.map((n, i) => [n, i]));
+	st.names = [];
+	st.index = new Map();
 	st.vals = {};
-	for (const p of [...WANTED, ...ACTED]) st.vals[p] = new Array(st.names.length);
-	st.last = new Array(st.names.length);
-	st.act = new Array(st.names.length).fill('');
 	st.sel = null;
 	st.focus = -1;
-	const grid = $('#grid');
-	grid.classList.remove('has-sel');
-	// thousands of nodes: small cells without labels (the name is in the
-	// tooltip and the side panel), unless asked otherwise
-	if (!compactChosen) $('#compact').checked = st.names.length > 400;
-	grid.classList.toggle('compact', $('#compact').checked);
-	grid.innerHTML = st.names.map((n, i) => `<div class="c v-pend" data-i="${i}">${esc(n)}</div>`).join('');
-	st.cells = Array.from(grid.children);
-	$('#no-nodes').classList.toggle('hidden', st.names.length > 0);
-	document.body.dataset.nodes = String(st.names.length);
+	changed.clear();                 // news of the kind shown before
+	// the listing and the power values at once; the grid is drawn from the
+	// first to arrive (with thousands of nodes the batch answers sooner
+	// than the listing), and completed from the listing
+	const nodesOf = (results) => [...new Set((results || []).map((r) => nodeOf(r.path)).filter(Boolean))].sort(natural);
+	const powerPending = api.batchGet(`${st.base}/*/power`);
+	const listing = api.get(st.base).then((d) =>
+		(d.entries || []).filter((e) => e.type === 'dir' || e.type === 'link').map((e) => e.name).sort(natural));
+	const names = await Promise.race([listing,
+		powerPending.then((r) => (r.results && r.results.length ? nodesOf(r.results) : listing), () => listing)]);
+	if (seq !== st.seq) return;
+	st.props = names.length ? [...WANTED] : [];     // until a batch answers nothing
+	build(names);
 	document.body.dataset.gridMs = String(Math.round(performance.now() - t0));
 	document.body.dataset.gridAt = String(Math.round(performance.now()));
-	// which of the properties these devices have: the first one's listing
-	st.props = [];
-	if (st.names.length) {
-		try {
-			const first = await api.get(`${st.base}/${st.names[0]}`);
-			const have = new Set((first.entries || []).map((e) => e.name));
-			st.props = WANTED.filter((p) => have.has(p));
-		} catch { st.props = ['power']; }
-	}
-	if (seq !== st.seq) return;
 	renderLegend();
-	queuePaint();
 	live.set([st.base]);
+	listing.then((all) => {
+		if (seq !== st.seq || all.every((n) => st.index.has(n))) return;
+		// devices without a power file: the listing has them
+		const union = [...new Set([...st.names, ...all])].sort(natural);
+		if (!st.props.length && union.length) st.props = [...WANTED];
+		build(union);
+	}).catch((e) => { if (seq === st.seq) showError($('#error'), e); });
 	const nodeset = $('#nodeset').value.trim();
-	if (nodeset && nodeset !== '*') await select(nodeset).catch((e) => showError($('#error'), e));
-	await readAll();
+	if (nodeset && nodeset !== '*') select(nodeset).catch((e) => showError($('#error'), e));
+	await readAll(seq, powerPending);
 }
 
 // ------------------------------------------------------------ selection
@@ -476,7 +526,7 @@ function onChange(ev) {
 	reread.add(prop);
 }
 
-const live = new Live(onChange, () => readAll());
+const live = new Live(onChange, () => { st.props = [...WANTED]; readAll(); });
 
 // ------------------------------------------------------------ events of the page
 const grid = $('#grid');
@@ -522,7 +572,7 @@ $('#kind').addEventListener('change', () => {
 	loadKind($('#kind').value).catch((e) => showError($('#error'), e));
 	writeHash();
 });
-$('#refresh').addEventListener('click', () => readAll());
+$('#refresh').addEventListener('click', () => { st.props = [...WANTED]; readAll(); });
 let compactChosen = false;
 $('#compact').addEventListener('change', () => {
 	compactChosen = true;
@@ -547,15 +597,22 @@ const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
 st.mode = ['power', 'temperature', 'up', 'last'].includes(hash.get('colour')) ? hash.get('colour') : 'power';
 $('#colour').value = st.mode;
 $('#nodeset').value = hash.get('nodes') || '';
+// the kind asked for (or servers) at once; the list of kinds beside it
+const want = hash.get('kind') || 'servers';
+const kindsP = api.get('systems').then((sys) =>
+	(sys.entries || []).filter((e) => e.type === 'dir').map((e) => e.name).sort(natural));
+const first = loadKind(want).then(() => true, (e) => e);
 try {
-	const sys = await api.get('systems');
-	const kinds = (sys.entries || []).filter((e) => e.type === 'dir').map((e) => e.name).sort(natural);
+	const kinds = await kindsP;
 	$('#kind').innerHTML = kinds.map((k) => `<option value="${esc(k)}">${esc(k)}</option>`).join('');
-	const want = hash.get('kind');
-	const kind = kinds.includes(want) ? want : kinds.includes('servers') ? 'servers' : kinds[0];
-	if (kind) {
-		$('#kind').value = kind;
-		await loadKind(kind);
+	if (kinds.includes(want)) $('#kind').value = want;
+	const ok = await first;
+	if (ok === true && kinds.includes(want)) {
+		// shown
+	} else if (kinds.length) {
+		// no such kind here: the first there is
+		$('#kind').value = kinds[0];
+		await loadKind(kinds[0]);
 	} else {
 		$('#no-nodes').classList.remove('hidden');
 	}

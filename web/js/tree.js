@@ -7,6 +7,7 @@ import { $, esc, startPage, statusBadge, statusClass, age, tickAges, natural, Se
 
 const view = {
 	path: '',        // what is shown
+	target: null,    // what is being loaded (the latest navigation)
 	type: null,      // 'dir' | 'file'
 	seq: 0,          // a newer navigation cancels an older one's rendering
 };
@@ -94,6 +95,7 @@ function renderFile(f) {
 
 async function load(path, { flash } = {}) {
 	const seq = ++view.seq;
+	view.target = path;
 	showError($('#error'), null);
 	renderCrumbs(path);
 	document.title = 'Sysman - /' + path;
@@ -125,6 +127,9 @@ async function load(path, { flash } = {}) {
 
 // ------------------------------------------------------------ live updates
 const dirty = new Coalescer(async (names) => {
+	// a navigation on its way shows fresh data anyway; a refresh of the old
+	// place must not overtake it
+	if (view.target !== view.path) return;
 	if (view.type === 'dir') await load(view.path, { flash: new Set(names) });
 	else if (view.type === 'file') await load(view.path);
 });
@@ -144,7 +149,7 @@ function onChange(ev) {
 	}
 }
 
-const live = new Live(onChange, () => load(view.path));
+const live = new Live(onChange, () => load(view.target ?? view.path));
 
 // ------------------------------------------------------------ writing
 $('#write-box').addEventListener('submit', async (ev) => {
@@ -171,7 +176,7 @@ $('#write-box').addEventListener('submit', async (ev) => {
 	if (view.path === path) await load(path);   // as `cat` after `echo >`
 });
 
-$('#reload').addEventListener('click', () => load(view.path));
+$('#reload').addEventListener('click', () => load(view.target ?? view.path));
 
 window.addEventListener('hashchange', () => load(hashPath()));
 
