@@ -85,7 +85,7 @@ test('nfs generated: the files of each host', async () => {
 	const { server } = firstHosts(basePlan);
 	check(hosts.includes(server), `generated/ has ${server}: ${hosts}`);
 	await page.click(`#gen-hosts button[data-host="${server}"]`);
-	await page.waitForSelector('#gen-files .gen-file');
+	await page.waitForSelector(`#gen-files[data-host="${server}"] .gen-file`);
 	const text = await page.textContent('#gen-files');
 	check(/generated from the NFS plan/.test(text), 'a generated file is shown');
 	await shot(page, 'nfs-generated');

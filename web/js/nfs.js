@@ -185,7 +185,9 @@ async function showGenHost(host) {
 	genHost = host;
 	for (const b of $('#gen-hosts').querySelectorAll('button')) b.classList.toggle('current', b.dataset.host === host);
 	const box = $('#gen-files');
+	delete box.dataset.host;
 	if (!host) { box.innerHTML = ''; return; }
+	box.innerHTML = `<span class="spinner muted">reading ${esc(host)}'s files</span>`;
 	const d = await read(`${NFS}/generated/${host}`);
 	const files = (d.entries || []).filter((e) => e.type === 'file').map((e) => e.name);
 	const got = await Promise.all(files.map((f) => read(`${NFS}/generated/${host}/${f}`).then((x) => [f, x], (e) => [f, { error: e }])));
@@ -194,6 +196,7 @@ async function showGenHost(host) {
 		(x.error ? `<span class="badge st-fail">${esc(x.error.message)}</span>` : statusBadge(x.status, x.rc)) +
 		`</h3><pre class="content${x.content ? '' : ' empty'}">${esc(x.content ?? '')}</pre></div>`).join('') ||
 		'<p class="muted">No files for this host.</p>';
+	box.dataset.host = host;
 }
 
 $('#gen-hosts').addEventListener('click', (ev) => {
