@@ -121,6 +121,9 @@ test('nfs deploy: dry run, then deploy now with its progress, every host in its 
 	await page.locator('#confirm-dialog button.ok').click();
 	await page.waitForFunction(() => document.body.dataset.deploy === 'running');
 	await shot(page, 'nfs-deploy-running');
+	// a picture of a host being worked on, when we are quick enough to see one
+	await page.waitForSelector('#deploy-table tr[data-state="working"]', { timeout: 20000 })
+		.then(() => shot(page, 'nfs-deploy-progress'), () => {});
 	await page.waitForFunction(() => document.body.dataset.deploy === 'done', null, { timeout: 300000 });
 	await page.waitForFunction(() => /^deployment \d+ now /.test(document.querySelector('#deploy-head').textContent), null, { timeout: 60000 });
 	const head = await page.textContent('#deploy-head');
