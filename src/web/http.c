@@ -162,6 +162,29 @@ static enum MHD_Result no_session(struct MHD_Connection *c, int r)
 	return send_code(c, MHD_HTTP_UNAUTHORIZED, EACCES, "not logged in");
 }
 
+/* A 200 whose body comes from reader (called on the connection's thread,
+ * which it may block) until it ends; freer(cls) runs when the response is
+ * done, also when the client went away.  Takes cls in every case. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, const char *type,
+				   MHD_ContentReaderCallback reader, void *cls,
+				   MHD_ContentReaderFreeCallback freer)
+{
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+								      reader, cls, freer);
+	enum MHD_Result res;
+
+	if (!resp) {
+		freer(cls);
+		return MHD_NO;
+	}
+	common_headers(resp);
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	res = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return res;
+}
+
 /* --- log-in --- */
 
 static enum MHD_Result do_login(struct web *w, struct MHD_Connection *c, struct req *rq)
@@ -360,8 +383,6 @@ static enum MHD_Result batch_answer(struct web *w, struct MHD_Connection *c, con
 			  s->user.name, from, rq->body.len);
 	{
 		struct bw_ctx *x = calloc(1, sizeof(*x));
-		struct MHD_Response *resp;
-		enum MHD_Result res;
 
 		if (!x || !(x->bw = batch_write_start(w, &s->user, paths, n,
 						      rq->body.data ? rq->body.data : "", rq->body.len))) {
@@ -369,18 +390,7 @@ static enum MHD_Result batch_answer(struct web *w, struct MHD_Connection *c, con
 			batch_free_paths(paths);
 			return send_error(c, -ENOMEM, NULL, NULL);
 		}
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, bw_reader, x,
-							 bw_free);
-		if (!resp) {
-			bw_free(x);
-			return MHD_NO;
-		}
-		common_headers(resp);
-		MHD_add_response_header(resp, "Content-Type", "application/x-ndjson");
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
-		res = MHD_queue_response(c, MHD_HTTP_OK, resp);
-		MHD_destroy_response(resp);
-		return res;
+		return send_stream(c, "application/x-ndjson", bw_reader, x, bw_free);
 	}
 }
 
@@ -469,11 +479,9 @@ static enum MHD_Result events_answer(struct web *w, struct MHD_Connection *c,
 				     const struct web_session *s)
 {
 	struct args a = { { 0 }, 0, { 0 }, 0, false };
-	struct MHD_Response *resp;
 	struct sse_ctx *x;
 	char clean_p[16][PATH_MAX / 4], clean_w[16][PATH_MAX / 4];
 	const char *pp[16], *ww[16];
-	enum MHD_Result res;
 
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
 	if (a.bad)
@@ -499,18 +507,7 @@ static enum MHD_Result events_answer(struct web *w, struct MHD_Connection *c,
 		free(x);
 		return MHD_NO;
 	}
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, sse_reader, x,
-						 sse_free);
-	if (!resp) {
-		sse_free(x);
-		return MHD_NO;
-	}
-	common_headers(resp);
-	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	res = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return res;
+	return send_stream(c, "text/event-stream", sse_reader, x, sse_free);
 }
 
 /* --- the pages --- */

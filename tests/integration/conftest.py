@@ -32,6 +32,28 @@ def sh(cmd, check=True, timeout=120, **kw):
                           check=check, timeout=timeout, **kw)
 
 
+def stop_process(proc, timeout=15):
+    """SIGTERM to a process we started, SIGKILL if it outlives timeout."""
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def sanitizer_reports(logs):
+    """The ASan/LSan/UBSan reports found in daemon logs."""
+    reports = []
+    for log in logs:
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                i = log.index(marker)
+                reports.append(log[max(0, i - 200):i + 3000])
+    return reports
+
+
 class Sysman:
     def __init__(self, base, conf="", agents=None):
         self.base = base
@@ -90,13 +112,7 @@ class Sysman:
         raise RuntimeError("sysmand did not mount: " + self.log())
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
         if is_mounted(self.mnt):
             subprocess.run(["fusermount3", "-u", "-z", self.mnt], check=False)
@@ -159,14 +175,9 @@ def make_sysman(tmpbase):
         return s
 
     yield make
-    reports = []
     for s in made:
         s.stop()
-        log = s.log()
-        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
-            if marker in log:
-                i = log.index(marker)
-                reports.append(log[max(0, i - 200):i + 3000])
+    reports = sanitizer_reports(s.log() for s in made)
     # a sanitizer report from the daemon fails the test that produced it
     assert not reports, "sanitizer report from sysmand:\n" + "\n".join(reports)
 
@@ -354,13 +365,7 @@ class Web:
         raise RuntimeError("sysman-web did not listen: " + self.log())
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
     def log(self):
@@ -384,12 +389,7 @@ def make_web():
         return w
 
     yield make
-    reports = []
     for w in made:
         w.stop()
-        log = w.log()
-        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
-            if marker in log:
-                i = log.index(marker)
-                reports.append(log[max(0, i - 200):i + 3000])
+    reports = sanitizer_reports(w.log() for w in made)
     assert not reports, "sanitizer report from sysman-web:\n" + "\n".join(reports)

@@ -9,8 +9,23 @@ export function esc(s) {
 export function $(sel, root = document) { return root.querySelector(sel); }
 
 // The page's start: the session (else the log-in page), the header.
+// The bar at the top of every page (each page has an empty <header class="top">).
+const TOP_BAR = `
+  <a class="brand" href="tree.html">Sysman</a>
+  <nav>
+    <a href="tree.html" data-page="tree">Tree</a>
+    <a href="cluster.html" data-page="cluster">Cluster</a>
+    <a href="nfs.html" data-page="nfs">NFS</a>
+  </nav>
+  <span class="spacer"></span>
+  <span class="live" id="live">connecting</span>
+  <span class="who" id="who"></span>
+  <button type="button" id="logout">Log out</button>`;
+
 export async function startPage(current) {
 	let s;
+	const top = $('header.top');
+	if (top && !top.children.length) top.innerHTML = TOP_BAR;
 	try {
 		s = await api.session();
 	} catch (e) {
