@@ -101,7 +101,8 @@ int agent_bmc_address(struct agent_layer *al, const char *path, char *addr, size
 		      size_t msglen);
 
 /* be_redfish.c: true if the IPMI agent file f for path is to be served
- * over Redfish: the BMC's device record says protocol=redfish. */
+ * over Redfish: the attributes of the BMC's device record (its own or its
+ * groups', agent_device_attrs()) say protocol=redfish. */
 bool agent_redfish_wants(struct agent_layer *al, const struct agent_file *f, const char *path);
 
 /* be_local.c: adds "K=V" to p's environment scratch. */
