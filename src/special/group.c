@@ -6,11 +6,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -148,71 +149,29 @@ out:
 
 #define ATTRS_READ_MAX (64u * 1024u)
 #define EFFECTIVE_MAX BUF_DEFAULT_MAX
-/* A file changed this close to the moment the cache read it (or later)
- * may change again within the same tick of the file system's clock and
- * keep its stamp: the cache built from it is used once, then built again.
- * Wide enough for file systems with coarse times. */
-#define RACY_NS (2LL * 1000000000LL)
-
-/* What a lookup compares to decide that nothing the cache read changed. */
-struct stamp {
-	bool present;
-	dev_t dev;
-	ino_t ino;
-	mode_t mode;
-	off_t size;
-	struct timespec mtime, ctime;
-};
-
-enum { ST_DIR, ST_MEMBERS, ST_ATTRS, ST_N };
+/* Every change a lookup depends on: entries made, removed, renamed or
+ * written in the groups directory or in a group (members, attrs, links),
+ * and the directories themselves going away. */
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | \
+		    IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
+#define PARENT_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
 
 struct ga_group {
-	char *path[ST_N];              /* groups/<g>, groups/<g>/members, groups/<g>/attrs */
-	struct stamp st[ST_N];
-	char *words;                   /* its attrs words ("k=v k=v"); NULL: none */
-	struct nodeset *members;       /* NULL unless words (and readable) */
+	char *words;                   /* its attrs words ("k=v k=v") */
+	struct nodeset *members;
 };
 
 struct group_attrs {
 	char *dir;
+	char *parent;                  /* dir's parent directory */
+	const char *base;              /* dir's last component, in dir */
 	pthread_mutex_t mu;            /* guards the fields below */
-	bool fresh;                    /* the stamps describe groups[] */
-	struct stamp dir_st;
-	struct ga_group *groups;       /* every entry of dir, in name order */
+	int ifd;                       /* inotify: dir's parent, dir, each group; -1 if unavailable */
+	int parent_wd;
+	bool fresh;                    /* no change since groups[] was read */
+	struct ga_group *groups;       /* the groups with attrs, in name order */
 	size_t n;
 };
-
-static void stamp_take(const char *path, struct stamp *st)
-{
-	struct stat s;
-
-	memset(st, 0, sizeof(*st));
-	if (stat(path, &s) < 0)
-		return;
-	st->present = true;
-	st->dev = s.st_dev;
-	st->ino = s.st_ino;
-	st->mode = s.st_mode;
-	st->size = s.st_size;
-	st->mtime = s.st_mtim;
-	st->ctime = s.st_ctim;
-}
-
-static bool stamp_eq(const struct stamp *a, const struct stamp *b)
-{
-	return a->present == b->present && a->dev == b->dev && a->ino == b->ino && a->mode == b->mode &&
-	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
-	       a->ctime.tv_nsec == b->ctime.tv_nsec;
-}
-
-static bool stamp_racy(const struct stamp *st, const struct timespec *read_at)
-{
-	long long c = (long long)st->ctime.tv_sec * 1000000000LL + st->ctime.tv_nsec;
-	long long t = (long long)read_at->tv_sec * 1000000000LL + read_at->tv_nsec;
-
-	return st->present && c >= t - RACY_NS;
-}
 
 static int resolve_in(const char *group, char **ret_text, void *arg)
 {
@@ -298,8 +257,6 @@ static char *attrs_words(const char *path)
 static void cache_clear(struct group_attrs *ga)
 {
 	for (size_t i = 0; i < ga->n; i++) {
-		for (int k = 0; k < ST_N; k++)
-			free(ga->groups[i].path[k]);
 		free(ga->groups[i].words);
 		nodeset_free(ga->groups[i].members);
 	}
@@ -309,87 +266,118 @@ static void cache_clear(struct group_attrs *ga)
 	ga->fresh = false;
 }
 
-/* Reads one group (its stamps first, so that a change made while it is
- * read shows at the next lookup).  False if it was changed just now. */
-static bool group_read(struct group_attrs *ga, struct ga_group *g, const char *name,
-		       const struct timespec *read_at)
+/* Watches path for changes.  False if it cannot be watched; a path
+ * that is gone, or no directory, is fine: the watch on its directory
+ * sees it change. */
+static bool watch(struct group_attrs *ga, const char *path, uint32_t mask)
 {
-	static const char *const fmt[ST_N] = { "%s/%s", "%s/%s/members", "%s/%s/attrs" };
-	bool racy = false;
-
-	for (int k = 0; k < ST_N; k++) {
-		if (asprintf(&g->path[k], fmt[k], ga->dir, name) < 0) {
-			g->path[k] = NULL;
-			return false;
-		}
-		stamp_take(g->path[k], &g->st[k]);
-		racy |= stamp_racy(&g->st[k], read_at);
-	}
-	if (S_ISDIR(g->st[ST_DIR].mode) && g->st[ST_ATTRS].present && S_ISREG(g->st[ST_ATTRS].mode)) {
-		g->words = attrs_words(g->path[ST_ATTRS]);
-		g->members = g->words ? group_set(ga->dir, name) : NULL;
-	}
-	return !racy;
+	if (ga->ifd < 0)
+		return false;
+	return inotify_add_watch(ga->ifd, path, mask) >= 0 || errno == ENOENT || errno == ENOTDIR;
 }
 
-/* Reads every group again.  The cache is fresh afterwards unless a group
- * could not be read or was changed just now. */
+/* Reads group g's attrs and node set into gr.  False (gr empty) if it has
+ * no attrs file, or it or the node set cannot be read. */
+static bool group_read(const char *dir, const char *g, struct ga_group *gr)
+{
+	char *path = NULL;
+	struct stat st;
+
+	if (asprintf(&path, "%s/%s/attrs", dir, g) < 0)
+		return false;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (gr->words = attrs_words(path)))
+		gr->members = group_set(dir, g);
+	free(path);
+	if (gr->members)
+		return true;
+	free(gr->words);
+	gr->words = NULL;
+	return false;
+}
+
+/* Reads the groups again, after watching every directory they are read
+ * from, so that a change made while they are read shows at the next
+ * lookup.  The result is kept (fresh) only if everything is watched. */
 static void cache_build(struct group_attrs *ga)
 {
 	struct dirent **ents = NULL;
-	struct timespec read_at;
-	bool fresh = true;
+	bool watched;
+	char *path;
 	int n;
 
 	cache_clear(ga);
-	clock_gettime(CLOCK_REALTIME, &read_at);
-	stamp_take(ga->dir, &ga->dir_st);
-	fresh = !stamp_racy(&ga->dir_st, &read_at);
+	ga->parent_wd = ga->ifd >= 0 ? inotify_add_watch(ga->ifd, ga->parent, PARENT_MASK) : -1;
+	watched = ga->parent_wd >= 0 && watch(ga, ga->dir, WATCH_MASK);
 	n = scandir(ga->dir, &ents, NULL, name_cmp);
 	if (n < 0) {
-		/* no groups: fresh while the directory stays absent */
-		ga->fresh = fresh && (errno == ENOENT || errno == ENOTDIR) && !ga->dir_st.present;
+		/* no groups while there is no directory */
+		ga->fresh = watched && errno == ENOENT;
 		return;
 	}
 	ga->groups = calloc((size_t)n + 1, sizeof(*ga->groups));
+	/* every group watched before any is read: a group may name another */
 	for (int i = 0; i < n; i++) {
-		const char *g = ents[i]->d_name;
-
-		if (ga->groups && g[0] != '.' && !group_read(ga, &ga->groups[ga->n++], g, &read_at))
-			fresh = false;
+		if (ents[i]->d_name[0] == '.')
+			continue;
+		if (asprintf(&path, "%s/%s", ga->dir, ents[i]->d_name) < 0) {
+			watched = false;
+			continue;
+		}
+		watched &= watch(ga, path, WATCH_MASK | IN_ONLYDIR);
+		free(path);
+	}
+	for (int i = 0; i < n; i++) {
+		if (ga->groups && ents[i]->d_name[0] != '.' &&
+		    group_read(ga->dir, ents[i]->d_name, &ga->groups[ga->n]))
+			ga->n++;
 		free(ents[i]);
 	}
 	free(ents);
-	ga->fresh = fresh && ga->groups;
+	ga->fresh = watched && ga->groups;
 }
 
-/* True if nothing the cache read has changed since. */
-static bool cache_fresh(const struct group_attrs *ga)
+/* True if nothing changed since the groups were read: no event but, in
+ * the parent, those of other entries than the groups directory. */
+static bool cache_fresh(struct group_attrs *ga)
 {
-	struct stamp st;
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool fresh = ga->fresh;
+	ssize_t len;
 
-	if (!ga->fresh)
+	if (ga->ifd < 0)
 		return false;
-	stamp_take(ga->dir, &st);
-	if (!stamp_eq(&st, &ga->dir_st))
-		return false;
-	for (size_t i = 0; i < ga->n; i++)
-		for (int k = 0; k < ST_N; k++) {
-			stamp_take(ga->groups[i].path[k], &st);
-			if (!stamp_eq(&st, &ga->groups[i].st[k]))
-				return false;
+	while ((len = read(ga->ifd, ev, sizeof(ev))) > 0)
+		for (char *p = ev; p < ev + len;) {
+			const struct inotify_event *e = (const struct inotify_event *)p;
+
+			if (!(e->wd == ga->parent_wd && e->len && strcmp(e->name, ga->base) != 0))
+				fresh = false;
+			p += sizeof(*e) + e->len;
 		}
-	return true;
+	if (len < 0 && errno != EAGAIN)
+		fresh = false;
+	return fresh;
 }
 
 int group_attrs_new(const char *groups_dir, struct group_attrs **ret)
 {
 	struct group_attrs *ga = calloc(1, sizeof(*ga));
+	const char *slash = strrchr(groups_dir, '/');
 
-	if (!ga || !(ga->dir = strdup(groups_dir))) {
+	if (!ga)
+		return -ENOMEM;
+	ga->dir = strdup(groups_dir);
+	ga->parent = !slash ? strdup(".") : strndup(groups_dir, slash == groups_dir ? 1 : (size_t)(slash - groups_dir));
+	if (!ga->dir || !ga->parent) {
+		free(ga->dir);
+		free(ga->parent);
 		free(ga);
 		return -ENOMEM;
 	}
+	ga->base = ga->dir + (slash ? slash - groups_dir + 1 : 0);
+	/* without inotify, every lookup reads the groups */
+	ga->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ga->parent_wd = -1;
 	pthread_mutex_init(&ga->mu, NULL);
 	*ret = ga;
 	return 0;
@@ -400,8 +388,11 @@ void group_attrs_free(struct group_attrs *ga)
 	if (!ga)
 		return;
 	cache_clear(ga);
+	if (ga->ifd >= 0)
+		close(ga->ifd);
 	pthread_mutex_destroy(&ga->mu);
 	free(ga->dir);
+	free(ga->parent);
 	free(ga);
 }
 
@@ -436,12 +427,9 @@ int group_attrs_effective(struct group_attrs *ga, const char *name, const char *
 	pthread_mutex_lock(&ga->mu);
 	if (!cache_fresh(ga))
 		cache_build(ga);
-	for (size_t i = 0; name && name[0] && i < ga->n; i++) {
-		const struct ga_group *g = &ga->groups[i];
-
-		if (g->members && nodeset_contains(g->members, name) > 0)
-			inherit(&out, g->words);
-	}
+	for (size_t i = 0; name && name[0] && i < ga->n; i++)
+		if (nodeset_contains(ga->groups[i].members, name) > 0)
+			inherit(&out, ga->groups[i].words);
 	pthread_mutex_unlock(&ga->mu);
 	s = out.data ? buf_steal(&out) : strdup("");
 	buf_release(&out);

@@ -41,12 +41,13 @@ void group_attrs_free(struct group_attrs *ga);
  * name order, each word only if no word before it sets its key.  Groups
  * (or a groups_dir) that cannot be read or parsed give nothing.
  *
- * Cost: each lookup stats groups_dir and, for each of its entries, the
- * entry, its members and its attrs; only when one of those stamps
- * changed (or was changed less than 2 s before it was read, which a
- * stamp of a coarse clock cannot tell apart) are the groups read and
- * parsed again.  Thread-safe (one lock around the lookup).  Returns 0
- * or -ENOMEM. */
+ * Cost: the groups are read and parsed at the first lookup and again
+ * only after a change (inotify on groups_dir, its parent and each group:
+ * any entry made, removed, renamed or written); a lookup without a
+ * change reads the pending events and tests the name against each group
+ * with attrs.  Where inotify is unavailable (or a watch cannot be added)
+ * every lookup reads the groups.  One inotify descriptor per cache.
+ * Thread-safe (one lock around the lookup).  Returns 0 or -ENOMEM. */
 int group_attrs_effective(struct group_attrs *ga, const char *name, const char *own, char **ret_attrs);
 
 #endif
