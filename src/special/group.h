@@ -12,9 +12,9 @@
  * blank separates them; '#' starts a comment to the end of its line; a
  * key repeated in one file counts once, the first time).  Its members
  * inherit them, by one rule for whoever reads a device's attributes
- * (group_attrs_effective(); the agent layer's back ends all read them
- * through it): the device's own attributes win, then groups in the order
- * of their names.  A device is a member under its name, the last
+ * (group_attrs_effective(); every agent back end that reads attributes
+ * goes through it): the device's own attributes win, then groups in the
+ * order of their names.  A device is a member under its name, the last
  * component of its path (n1 for systems/servers/n1, the address for
  * systems/bmcs/<address>).
  */
