@@ -26,6 +26,8 @@
 #include "agent/runner.h"
 #include "agent/trie.h"
 
+struct device;
+struct group_attrs;
 struct ssh_pool;
 struct ipmi_pool;
 struct rf_pool;
@@ -41,6 +43,7 @@ struct agent_layer {
 	struct ssh_pool *ssh;          /* SSH back end's pool */
 	struct ipmi_pool *ipmi;        /* IPMI back end's pool (NULL without libfreeipmi) */
 	struct rf_pool *redfish;       /* Redfish back end's pool (NULL without libcurl) */
+	struct group_attrs *groups;    /* state_dir/groups; agent_device_attrs() */
 
 	pthread_mutex_t trie_mu;       /* guards the fields below */
 	struct agent_trie *trie;
@@ -84,13 +87,22 @@ struct agent_backend {
 
 extern const struct agent_backend agent_be_local, agent_be_ssh, agent_be_ipmi, agent_be_redfish;
 
+/* attrs.c: sets *ret_attrs (malloc'd) to the attributes of device d as
+ * every back end reads them: d's own words, then the words the groups
+ * holding d's name (the last component of its path) give it, groups in
+ * name order, each only if no word before it sets its key
+ * (group_attrs_effective()).  Read them with device_attr().  0 or
+ * -ENOMEM. */
+int agent_device_attrs(struct agent_layer *al, const struct device *d, char **ret_attrs);
+
 /* be_ipmi.c: the BMC address of the device of path (a server's paired
  * BMC, else the device's address).  0, or an exit code with msg set. */
 int agent_bmc_address(struct agent_layer *al, const char *path, char *addr, size_t len, char *msg,
 		      size_t msglen);
 
 /* be_redfish.c: true if the IPMI agent file f for path is to be served
- * over Redfish: the BMC's device record says protocol=redfish. */
+ * over Redfish: the attributes of the BMC's device record (its own or its
+ * groups', agent_device_attrs()) say protocol=redfish. */
 bool agent_redfish_wants(struct agent_layer *al, const struct agent_file *f, const char *path);
 
 /* be_local.c: adds "K=V" to p's environment scratch. */

@@ -3,13 +3,14 @@
  * of src/ipmi (libfreeipmi); no process per request (docs/sysman-agent.7,
  * IPMI AGENTS).
  *
- * The BMC: for a server, its paired BMC (inventory attribute bmc=ADDR);
- * for any other device, its address; either may be ADDR:PORT, else
- * ipmi_port applies.  Credentials: the nearest ids entry not labelled
- * "ssh", as for every agent.  Bad input is refused before the address,
- * the credentials or the network are looked at.  Every property of
- * ipmi/pool.h is served here; an agent file naming another property, or
- * a sysmand built without libfreeipmi, runs the file as a process. */
+ * The BMC: for a server, its paired BMC (attribute bmc=ADDR, its own or
+ * a group's: agent_device_attrs()); for any other device, its address;
+ * either may be ADDR:PORT, else ipmi_port applies.  Credentials: the
+ * nearest ids entry not labelled "ssh", as for every agent.  Bad input
+ * is refused before the address, the credentials or the network are
+ * looked at.  Every property of ipmi/pool.h is served here; an agent file
+ * naming another property, or a sysmand built without libfreeipmi, runs
+ * the file as a process. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -59,12 +60,14 @@ int agent_bmc_address(struct agent_layer *al, const char *path, char *addr, size
 {
 	struct device d = { 0 };
 	bool found = al->inv && inventory_find(al->inv, path, &d) == 0;
+	char *attrs = NULL;
 	int rc = 0;
 
 	addr[0] = '\0';
 	if ((found && strcmp(d.kind, "server") == 0) || strncmp(path, "/systems/servers/", 17) == 0) {
-		if (found)
-			device_attr(d.attrs, "bmc", addr, len);
+		/* bmc= may come from a group (blades sharing one BMC) */
+		if (found && agent_device_attrs(al, &d, &attrs) == 0)
+			device_attr(attrs, "bmc", addr, len);
 		if (!addr[0]) {
 			snprintf(msg, msglen, "no BMC is paired with this server (discover it with "
 				 "\"server <address> bmc=<bmc-address>\")");
@@ -83,6 +86,7 @@ int agent_bmc_address(struct agent_layer *al, const char *path, char *addr, size
 		snprintf(msg, msglen, "no device address (SYSMAN_ADDRESS unset)");
 		rc = EINVAL;
 	}
+	free(attrs);
 	device_release(&d);
 	return rc;
 }

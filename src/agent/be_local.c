@@ -9,9 +9,7 @@
 #include "agent/backend.h"
 #include "conf/conf.h"
 #include "db/inventory.h"
-#include "special/group.h"
 #include "special/ids.h"
-#include "util/buf.h"
 #include "util/strutil.h"
 
 void agent_prep_env(struct agent_prep *p, const char *fmt, ...)
@@ -36,46 +34,10 @@ void agent_prep_release(struct agent_prep *p)
 	p->pass = NULL;
 }
 
-/* SYSMAN_ATTR_<key>=<value> for each "key=value" word of a device's attrs. */
+/* SYSMAN_ATTR_<key>=<value> for each "key=value" word of a device's attributes. */
 static void env_attr(const char *key, size_t klen, const char *val, size_t vlen, void *arg)
 {
 	agent_prep_env(arg, "SYSMAN_ATTR_%.*s=%.*s", (int)klen, key, (int)vlen, val);
-}
-
-struct inherit {
-	struct agent_prep *p;
-	const char *own;               /* the device's own attrs */
-};
-
-static void env_inherited(const char *key, size_t klen, const char *val, size_t vlen, void *arg)
-{
-	struct inherit *in = arg;
-	char k[128], v[2];
-
-	if (klen >= sizeof(k))
-		return;
-	memcpy(k, key, klen);
-	k[klen] = '\0';
-	if (!device_attr(in->own, k, v, sizeof(v)))
-		env_attr(key, klen, val, vlen, in->p);
-}
-
-/* SYSMAN_ATTR_<key> for the attributes of the device's groups that it
- * does not set itself (special/group.h: groups/<name>/attrs). */
-static void env_group_attrs(struct agent_prep *p, const struct device *d)
-{
-	const char *base = strrchr(d->path, '/');
-	struct inherit in = { p, d->attrs };
-	char *dir = NULL;
-	struct buf words;
-
-	if (!base || !base[1] || asprintf(&dir, "%s/groups", p->al->state_dir) < 0)
-		return;
-	buf_init(&words, 64 * 1024);
-	if (group_attrs_of(dir, base + 1, &words) == 0)
-		device_attrs_each(buf_str(&words), env_inherited, &in);
-	buf_release(&words);
-	free(dir);
 }
 
 static void build_env(struct agent_prep *p)
@@ -85,6 +47,7 @@ static void build_env(struct agent_prep *p)
 	const struct agent_call *call = p->c;
 	const char *path_env = getenv("PATH");
 	struct device d;
+	char *attrs;
 
 	/* agents find `sysman` next to sysmand, installed or in the build tree */
 	agent_prep_env(p, "PATH=%s:%s/../tools:%s/nfs:%s", al->bin_dir, al->bin_dir, al->bin_dir,
@@ -116,8 +79,11 @@ static void build_env(struct agent_prep *p)
 		agent_prep_env(p, "SYSMAN_ADDRESS=%s", d.address);
 		agent_prep_env(p, "SYSMAN_KIND=%s", d.kind);
 		agent_prep_env(p, "SYSMAN_NAME=%s", d.name);
-		device_attrs_each(d.attrs, env_attr, p);
-		env_group_attrs(p, &d);
+		/* its own and what its groups give it (agent_device_attrs) */
+		if (agent_device_attrs(al, &d, &attrs) == 0) {
+			device_attrs_each(attrs, env_attr, p);
+			free(attrs);
+		}
 		device_release(&d);
 	}
 	for (const char *const *x = call->extra_env; x && *x; x++)

@@ -1,12 +1,13 @@
 /* The Redfish back end: the IPMI agent files ("#!/usr/bin/env sysman-ipmi"
- * and a property) of a BMC whose device record says protocol=redfish are
+ * and a property) of a BMC whose attributes say protocol=redfish are
  * served inside sysmand over src/redfish (HTTPS, one session per BMC), so
  * a Redfish BMC shows the same files with the same texts
  * (docs/sysman-agent.7, REDFISH BMCS).
  *
  * The BMC: as for IPMI (agent_bmc_address); its protocol and verify
  * attributes are those of the device record whose address is the BMC's
- * (the BMC itself, or the BMC a server is paired with).  Port: ADDR:PORT,
+ * (the BMC itself, or the BMC a server is paired with), its own or its
+ * groups' (agent_device_attrs(): the record's own win).  Port: ADDR:PORT,
  * else redfish_port.  TLS verified unless verify=no or redfish_verify =
  * no.  Credentials: the nearest ids entry, as for IPMI.  Properties
  * Redfish does not serve (temperature_mp) fail with EOPNOTSUPP (never
@@ -29,36 +30,52 @@
 #endif
 
 struct bmc_attrs {
-	const char *addr;
 	char protocol[16];
 	char verify[8];
+};
+
+/* The first device record whose address is addr: its path and own
+ * attributes, copied (the inventory's lock is held here). */
+struct bmc_match {
+	const char *addr;
+	struct device d;
 	bool found;
 };
 
 static int match_bmc(const struct device *d, void *arg)
 {
-	struct bmc_attrs *a = arg;
+	struct bmc_match *m = arg;
 
-	if (a->found || !d->address || strcmp(d->address, a->addr) != 0 ||
-	    device_attr(d->attrs, "protocol", a->protocol, sizeof(a->protocol)) < 0)
+	if (m->found || !d->address || strcmp(d->address, m->addr) != 0)
 		return 0;
-	device_attr(d->attrs, "verify", a->verify, sizeof(a->verify));
-	a->found = true;
+	m->found = true;
+	m->d.path = strdup(d->path);
+	m->d.attrs = strdup(d->attrs ? d->attrs : "");
 	return 0;
 }
 
-/* The protocol and verify attributes of the BMC of path. */
+/* The protocol and verify attributes of the BMC of path: those of the
+ * device record whose address is the BMC's, its own or its groups'
+ * (agent_device_attrs()).  False if there is no such record. */
 static bool bmc_attrs(struct agent_layer *al, const char *path, char *addr, size_t len,
 		      struct bmc_attrs *ret)
 {
-	char msg[256];
+	struct bmc_match m = { .addr = addr };
+	char msg[256], *attrs = NULL;
+	bool ok;
 
 	memset(ret, 0, sizeof(*ret));
 	if (!al->inv || agent_bmc_address(al, path, addr, len, msg, sizeof(msg)) != 0)
 		return false;
-	ret->addr = addr;
-	inventory_each(al->inv, match_bmc, ret);
-	return ret->found;
+	inventory_each(al->inv, match_bmc, &m);
+	ok = m.found && m.d.path && m.d.attrs && agent_device_attrs(al, &m.d, &attrs) == 0;
+	if (ok) {
+		device_attr(attrs, "protocol", ret->protocol, sizeof(ret->protocol));
+		device_attr(attrs, "verify", ret->verify, sizeof(ret->verify));
+	}
+	free(attrs);
+	device_release(&m.d);
+	return ok;
 }
 
 bool agent_redfish_wants(struct agent_layer *al, const struct agent_file *f, const char *path)

@@ -6,7 +6,9 @@
  * SYSMAN_ADDRESS and SYSMAN_INPUT (the written bytes minus one trailing
  * newline).  Login: the nearest ids entry labelled "name=ssh" (password
  * auth), else ssh_user with ssh_key.  The device address may carry a port
- * (ADDR:PORT, [V6]:PORT), else ssh_port applies.
+ * (ADDR:PORT, [V6]:PORT), else ssh_port applies.  No device attribute is
+ * read here, own or inherited from a group, and the script gets none
+ * (no SYSMAN_ATTR_*).
  *
  * Ending a command on the host: the pool sends the "signal KILL" request
  * on a time-out, but sshd refuses it in some set-ups (root logins without

@@ -15,6 +15,7 @@
 
 #include "agent/backend.h"
 #include "conf/conf.h"
+#include "special/group.h"
 #include "util/audit.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -333,6 +334,7 @@ struct runner *agent_layer_runner(struct agent_layer *al)
 int agent_layer_new(const struct agent_layer_config *cfg, struct agent_layer **ret)
 {
 	struct agent_layer *al = calloc(1, sizeof(*al));
+	char *groups;
 	int r = -ENOMEM;
 
 	if (!al)
@@ -345,6 +347,12 @@ int agent_layer_new(const struct agent_layer_config *cfg, struct agent_layer **r
 	al->state_dir = strdup(cfg->state_dir ? cfg->state_dir : "/");
 	al->bin_dir = strdup(cfg->bin_dir ? cfg->bin_dir : "/usr/sbin");
 	if (!al->mount || !al->state_dir || !al->bin_dir)
+		goto fail;
+	if (asprintf(&groups, "%s/groups", al->state_dir) < 0)
+		goto fail;
+	r = group_attrs_new(groups, &al->groups);
+	free(groups);
+	if (r < 0)
 		goto fail;
 	if (trie_build(al->conf->agent_dir, &al->trie) < 0)
 		log_warn("cannot scan agent_dir '%s'", al->conf->agent_dir);
@@ -378,6 +386,7 @@ void agent_layer_free(struct agent_layer *al)
 			backends[k]->stop(al);
 	runner_free(al->runner);
 	trie_free(al->trie);
+	group_attrs_free(al->groups);
 	pthread_mutex_destroy(&al->trie_mu);
 	free(al->mount);
 	free(al->state_dir);

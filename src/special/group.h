@@ -9,15 +9,17 @@
  * directory: the mounted tree (sysman(1)) or the backing store (sysmand).
  *
  * A group may also hold a regular file "attrs": "key=value" words (any
- * blank separates them; '#' starts a comment to the end of its line).
- * Its members inherit them, as their agents see device attributes
- * (SYSMAN_ATTR_<key>); a device's own attributes win, then groups in the
- * order of their names.
+ * blank separates them; '#' starts a comment to the end of its line; a
+ * key repeated in one file counts once, the first time).  Its members
+ * inherit them, by one rule for whoever reads a device's attributes
+ * (group_attrs_effective(); every agent back end that reads attributes
+ * goes through it): the device's own attributes win, then groups in the
+ * order of their names.  A device is a member under its name, the last
+ * component of its path (n1 for systems/servers/n1, the address for
+ * systems/bmcs/<address>).
  */
 #ifndef SYSMAN_GROUP_H
 #define SYSMAN_GROUP_H
-
-struct buf;
 
 /* Sets *ret_text (malloc'd) to the node set of group under groups_dir.
  * Returns 0, -ENOENT when there is no such group (or the name holds '/'
@@ -25,10 +27,27 @@ struct buf;
  * Suits struct nodeset_resolver (with groups_dir bound by the caller). */
 int group_members_text(const char *groups_dir, const char *group, char **ret_text);
 
-/* Appends to out the attrs words of every group under groups_dir whose
- * node set holds name, groups in name order, each word once per key (the
- * first group setting a key wins).  Groups that cannot be read or parsed
- * are skipped.  Returns 0, -ENOENT without groups_dir, or -errno. */
-int group_attrs_of(const char *groups_dir, const char *name, struct buf *out);
+struct group_attrs;
+
+/* A cache of what the groups under groups_dir give their members; it
+ * reads groups_dir at the first lookup, not here.  Returns 0 or -ENOMEM.
+ * group_attrs_free() accepts NULL. */
+int group_attrs_new(const char *groups_dir, struct group_attrs **ret);
+void group_attrs_free(struct group_attrs *ga);
+
+/* Sets *ret_attrs (malloc'd, "k=v k=v") to the effective attributes of
+ * the device named name whose own attributes are own: own's words, then
+ * the attrs words of every group whose node set holds name, groups in
+ * name order, each word only if no word before it sets its key.  Groups
+ * (or a groups_dir) that cannot be read or parsed give nothing.
+ *
+ * Cost: the groups are read and parsed at the first lookup and again
+ * only after a change (inotify on groups_dir, its parent and each group:
+ * any entry made, removed, renamed or written); a lookup without a
+ * change reads the pending events and tests the name against each group
+ * with attrs.  Where inotify is unavailable (or a watch cannot be added)
+ * every lookup reads the groups.  One inotify descriptor per cache.
+ * Thread-safe (one lock around the lookup).  Returns 0 or -ENOMEM. */
+int group_attrs_effective(struct group_attrs *ga, const char *name, const char *own, char **ret_attrs);
 
 #endif
