@@ -43,6 +43,25 @@ def stop_process(proc, timeout=15):
             proc.wait()
 
 
+def spawn(argv, logfile, ready, what, log, timeout=15, env=None):
+    """Starts argv (its own session, output appended to logfile) and waits
+    until ready() is true; raises with the log if it exits or times out."""
+    with open(logfile, "a") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, env=env)
+    if ready is None:
+        return proc
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited {proc.returncode}: {log()}")
+        if ready():
+            return proc
+        time.sleep(0.05)
+    stop_process(proc)
+    raise RuntimeError(f"{what} did not start: {log()}")
+
+
 def sanitizer_reports(logs):
     """The ASan/LSan/UBSan reports found in daemon logs."""
     reports = []
@@ -95,21 +114,10 @@ class Sysman:
         return path
 
     def start(self, wait=True):
-        log = open(self.logfile, "a")
-        self.proc = subprocess.Popen([SYSMAND, "-c", self.conf, "-f"], stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True,
-                                     env=dict(os.environ, SMTEST_WORK=self.work))
-        log.close()
-        if not wait:
-            return self
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"sysmand exited {self.proc.returncode}: {self.log()}")
-            if is_mounted(self.mnt):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError("sysmand did not mount: " + self.log())
+        self.proc = spawn([SYSMAND, "-c", self.conf, "-f"], self.logfile,
+                          (lambda: is_mounted(self.mnt)) if wait else None, "sysmand", self.log,
+                          env=dict(os.environ, SMTEST_WORK=self.work))
+        return self
 
     def stop(self):
         stop_process(self.proc)
@@ -346,23 +354,17 @@ class Web:
             (text[:i] + "\n" + "\n".join(lines) + "\n" + text[i:])
         with open(self.s.conf, "w") as f:
             f.write(text)
-        log = open(self.logfile, "a")
-        self.proc = subprocess.Popen([SYSMAN_WEB, "-c", self.s.conf, "-v"], stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        if not wait:
-            return self
-        import socket
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"sysman-web exited {self.proc.returncode}: {self.log()}")
+
+        def listening():
+            import socket
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                return True
             except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("sysman-web did not listen: " + self.log())
+                return False
+        self.proc = spawn([SYSMAN_WEB, "-c", self.s.conf, "-v"], self.logfile,
+                          listening if wait else None, "sysman-web", self.log)
+        return self
 
     def stop(self):
         stop_process(self.proc)
