@@ -9,14 +9,13 @@
 #include "nfs/opts.h"
 #include "nfs/plan.h"
 
-/* Appends the text column of the one row sql selects to b.  Returns 0,
- * -ENOENT without a row, the buffer's error, or -EIO. */
-static int text_row(sqlite3 *db, const char *sql, struct buf *b)
+int nfs_store_get(struct nfs_catalog *c, struct buf *b)
 {
 	sqlite3_stmt *st = NULL;
 	int r = -EIO;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL))
+	if (sqlite3_prepare_v2(nfs_catalog_db(c), "SELECT text FROM nfs_plan "
+			       "WHERE id = 1", -1, &st, NULL))
 		goto out;
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
@@ -26,12 +25,7 @@ static int text_row(sqlite3 *db, const char *sql, struct buf *b)
 		r = r == SQLITE_DONE ? -ENOENT : -EIO;
 out:
 	sqlite3_finalize(st);
-	return r < 0 ? r : 0;
-}
-
-int nfs_store_get(struct nfs_catalog *c, struct buf *b)
-{
-	return text_row(nfs_catalog_db(c), "SELECT text FROM nfs_plan WHERE id = 1", b);
+	return r;
 }
 
 /* Runs one statement with text bindings (NULL binds NULL); returns the
@@ -272,7 +266,21 @@ out:
 
 int nfs_draft_get(struct nfs_catalog *c, struct buf *b)
 {
-	return text_row(nfs_catalog_db(c), "SELECT text FROM nfs_draft WHERE id = 1", b);
+	sqlite3_stmt *st = NULL;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(nfs_catalog_db(c), "SELECT text FROM nfs_draft "
+			       "WHERE id = 1", -1, &st, NULL))
+		goto out;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		r = buf_append(b, sqlite3_column_text(st, 0),
+			       (size_t)sqlite3_column_bytes(st, 0));
+	else
+		r = r == SQLITE_DONE ? -ENOENT : -EIO;
+out:
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
 }
 
 int nfs_draft_put(struct nfs_catalog *c, const char *text)
